@@ -1,0 +1,145 @@
+"""``fit``: the training loop used throughout the book.
+
+One epoch = one pass over a fresh permutation of the data in mini-batches.
+With ``accumulation_steps = k`` each optimizer step covers ``k * batch_size``
+rows, processed as ``k`` mini-batches whose gradients add up; each mini-batch
+gradient is weighted by its share of the step's rows, so the step equals one
+taken on the whole ``k * batch_size`` batch (without BatchNorm, which sees
+each mini-batch on its own) while memory holds only ``batch_size`` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from ._checks import as_float_array, check_choice
+from .functional import mse_loss, softmax_cross_entropy
+from .layers import Module, Sequential
+from .models import MLP, TwoLayerNet
+from .optim import Optimizer
+
+LOSSES = {"cross_entropy": softmax_cross_entropy, "mse": mse_loss}
+
+
+@dataclass
+class History:
+    """Per-epoch records: mean training ``loss``, ``train_acc``, ``val_acc``
+    (None without validation data or for regression) and the global L2
+    ``grad_norm`` of the last optimizer step."""
+
+    loss: list[float] = field(default_factory=list)
+    train_acc: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+
+def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of rows whose arg-max logit equals the label (model in eval mode)."""
+    was_training = model.training
+    model.eval()
+    try:
+        return float(np.mean(model.forward(X).argmax(axis=1) == y))
+    finally:
+        model.train(was_training)
+
+
+def backward_params(model: Module, dout: np.ndarray) -> None:
+    """Backpropagate ``dout`` into the parameter gradients only.
+
+    Library networks skip the unused input gradient (``input_grad=False``);
+    any other ``Module`` runs its plain ``backward``.
+    """
+    if isinstance(model, (MLP, TwoLayerNet, Sequential)):
+        model.backward(dout, input_grad=False)
+    else:
+        model.backward(dout)
+
+
+def grad_norm(model: Module) -> float:
+    """Global L2 norm of all parameter gradients."""
+    return float(np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2) for p in model.parameters())))
+
+
+def _batches(n: int, batch_size: int, rng: np.random.Generator):
+    order = rng.permutation(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def _check_data(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_float_array(X, f"X{name}")
+    y = np.asarray(y)
+    if X.ndim != 2:
+        raise ValueError(f"X{name} must have shape (N, D), got shape {X.shape}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y{name} must have {X.shape[0]} rows to match X{name}, "
+                         f"got shape {y.shape}")
+    return X, y
+
+
+def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
+        loss: str = "cross_entropy", epochs: int, batch_size: int | None = None,
+        accumulation_steps: int = 1, X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None, rng: np.random.Generator | None = None,
+        progress: bool = True) -> History:
+    """Train ``model`` with ``optimizer`` and return its ``History``.
+
+    Inputs:
+    - X: (N, D) inputs; y: (N,) integer labels for ``loss="cross_entropy"``,
+      or targets shaped like the model output for ``loss="mse"``
+    - epochs: passes over the data
+    - batch_size: rows per mini-batch (None: the full batch)
+    - accumulation_steps: mini-batches whose gradients add up before a step
+    - X_val, y_val: optional validation data for ``val_acc``
+    - rng: Generator for shuffling (None: ``default_rng()``)
+    - progress: show a tqdm bar over epochs
+    """
+    check_choice(loss, tuple(LOSSES), "loss")
+    X, y = _check_data(X, y, "")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together")
+    if X_val is not None:
+        X_val, y_val = _check_data(X_val, y_val, "_val")
+    if int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    n = X.shape[0]
+    batch_size = n if batch_size is None else int(batch_size)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if int(accumulation_steps) != accumulation_steps or accumulation_steps < 1:
+        raise ValueError(f"accumulation_steps must be an integer >= 1, got {accumulation_steps!r}")
+    rng = np.random.default_rng() if rng is None else rng
+    loss_fn = LOSSES[loss]
+    classify = loss == "cross_entropy"
+    history = History()
+    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    model.train()
+    for _ in bar:
+        total, last_norm = 0.0, 0.0
+        for step_idx in _batches(n, batch_size * accumulation_steps, rng):
+            optimizer.zero_grad()
+            for start in range(0, len(step_idx), batch_size):
+                idx = step_idx[start:start + batch_size]
+                value, dout = loss_fn(model.forward(X[idx]), y[idx])
+                total += float(value) * len(idx)
+                if len(idx) != len(step_idx):
+                    dout *= len(idx) / len(step_idx)  # mean over the whole step's rows
+                backward_params(model, dout)
+            last_norm = grad_norm(model)
+            optimizer.step()
+        history.loss.append(total / n)
+        history.grad_norm.append(last_norm)
+        history.train_acc.append(accuracy(model, X, y) if classify else None)
+        has_val = classify and X_val is not None
+        history.val_acc.append(accuracy(model, X_val, y_val) if has_val else None)
+        postfix = {"loss": f"{history.loss[-1]:.4f}"}
+        if has_val:
+            postfix["val_acc"] = f"{history.val_acc[-1]:.3f}"
+        bar.set_postfix(postfix)
+    return history
