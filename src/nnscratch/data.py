@@ -50,24 +50,35 @@ def load_digits(test_size: float = 0.2, seed: int = 0) -> Split:
     return Split(X_train, X_test, y_train.astype(np.int64), y_test.astype(np.int64))
 
 
-def make_moons(n_samples: int = 200, noise: float = 0.2, seed: int = 0):
-    """Two interleaving half circles (scikit-learn's ``make_moons``): ``X (N, 2), y (N,)``."""
+def _generator(rng: np.random.Generator | None, seed: int) -> np.random.Generator:
+    """``rng`` when given, else a Generator seeded with ``seed`` (data sets are reproducible)."""
+    return np.random.default_rng(seed) if rng is None else rng
+
+
+def make_moons(n_samples: int = 200, noise: float = 0.2, seed: int = 0,
+               rng: np.random.Generator | None = None):
+    """Two interleaving half circles (scikit-learn's ``make_moons``): ``X (N, 2), y (N,)``.
+
+    Randomness comes from ``rng`` if given, else from ``default_rng(seed)``.
+    """
     from sklearn.datasets import make_moons as sk_make_moons
 
-    X, y = sk_make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    state = int(_generator(rng, seed).integers(2**31 - 1))
+    X, y = sk_make_moons(n_samples=n_samples, noise=noise, random_state=state)
     return X, y.astype(np.int64)
 
 
 def make_spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
-                seed: int = 0):
+                seed: int = 0, rng: np.random.Generator | None = None):
     """Interleaved spiral arms, one per class (the CS231n toy set).
 
     Returns ``X (n_per_class * n_classes, 2)`` and ``y``; not linearly separable.
+    Randomness comes from ``rng`` if given, else from ``default_rng(seed)``.
     """
     if n_per_class < 1 or n_classes < 2:
         raise ValueError(f"need n_per_class >= 1 and n_classes >= 2, "
                          f"got {n_per_class} and {n_classes}")
-    rng = np.random.default_rng(seed)
+    rng = _generator(rng, seed)
     X = np.zeros((n_per_class * n_classes, 2))
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
     for k in range(n_classes):
@@ -85,8 +96,12 @@ def xor():
     return X, np.array([0, 1, 1, 0], dtype=np.int64)
 
 
-def sine(n_samples: int = 200, noise: float = 0.1, seed: int = 0):
-    """Noisy ``y = sin(x)`` on ``x`` in [-pi, pi]: ``X (N, 1)``, ``y (N, 1)`` (sorted by x)."""
-    rng = np.random.default_rng(seed)
+def sine(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
+         rng: np.random.Generator | None = None):
+    """Noisy ``y = sin(x)`` on ``x`` in [-pi, pi]: ``X (N, 1)``, ``y (N, 1)`` (sorted by x).
+
+    Randomness comes from ``rng`` if given, else from ``default_rng(seed)``.
+    """
+    rng = _generator(rng, seed)
     X = np.sort(rng.uniform(-np.pi, np.pi, n_samples))[:, None]
     return X, np.sin(X) + rng.normal(0.0, noise, X.shape)

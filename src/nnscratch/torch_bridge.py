@@ -82,9 +82,13 @@ def to_torch(model: L.Module, dtype=None):
 
 
 def _layer_from_torch(m):
+    import torch
     import torch.nn as nn
 
     if isinstance(m, nn.Linear):
+        if m.bias is None:
+            raise ValueError("cannot convert nn.Linear(bias=False): nnscratch's Linear always "
+                             "has a trainable bias b")
         layer = L.Linear(m.in_features, m.out_features)
         layer.W.data = m.weight.detach().numpy().T.copy()
         layer.b.data = m.bias.detach().numpy().copy()
@@ -95,7 +99,9 @@ def _layer_from_torch(m):
     elif isinstance(m, nn.LayerNorm):
         layer = L.LayerNorm(m.normalized_shape[0], eps=m.eps)
     elif isinstance(m, nn.RMSNorm):
-        layer = L.RMSNorm(m.normalized_shape[0], eps=m.eps if m.eps is not None else 1e-6)
+        # torch's eps=None means the machine epsilon of the weight's dtype
+        eps = m.eps if m.eps is not None else torch.finfo(m.weight.dtype).eps
+        layer = L.RMSNorm(m.normalized_shape[0], eps=eps)
     elif isinstance(m, nn.Dropout):
         return L.Dropout(m.p)
     elif isinstance(m, nn.LeakyReLU):

@@ -49,13 +49,17 @@ def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
         model.train(was_training)
 
 
+_SKIPS_INPUT_GRAD = (MLP.backward, TwoLayerNet.backward, Sequential.backward)
+
+
 def backward_params(model: Module, dout: np.ndarray) -> None:
     """Backpropagate ``dout`` into the parameter gradients only.
 
     Library networks skip the unused input gradient (``input_grad=False``);
-    any other ``Module`` runs its plain ``backward``.
+    any other ``Module`` (including a subclass that overrides ``backward``)
+    runs its plain ``backward``.
     """
-    if isinstance(model, (MLP, TwoLayerNet, Sequential)):
+    if type(model).backward in _SKIPS_INPUT_GRAD:
         model.backward(dout, input_grad=False)
     else:
         model.backward(dout)
