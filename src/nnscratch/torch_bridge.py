@@ -92,6 +92,15 @@ def _layer_from_torch(m):
         layer = L.Linear(m.in_features, m.out_features)
         layer.W.data = m.weight.detach().numpy().T.copy()
         layer.b.data = m.bias.detach().numpy().copy()
+    elif isinstance(m, (nn.BatchNorm1d, nn.LayerNorm, nn.RMSNorm)) and m.weight is None:
+        raise ValueError(f"cannot convert {type(m).__name__} without affine parameters "
+                         "(affine/elementwise_affine=False): nnscratch norms always learn gamma")
+    elif isinstance(m, nn.LayerNorm) and m.bias is None:
+        raise ValueError("cannot convert nn.LayerNorm(bias=False): nnscratch's LayerNorm "
+                         "always learns beta")
+    elif isinstance(m, nn.BatchNorm1d) and m.momentum is None:
+        raise ValueError("cannot convert nn.BatchNorm1d(momentum=None) (a cumulative "
+                         "average): nnscratch's BatchNorm1d needs a momentum in [0, 1]")
     elif isinstance(m, nn.BatchNorm1d):
         layer = L.BatchNorm1d(m.num_features, eps=m.eps, momentum=m.momentum)
         layer.running_mean = m.running_mean.detach().numpy().copy()

@@ -25,7 +25,9 @@ class BatchNorm1d(Module):
                  dtype=np.float64):
         self.num_features = num_features
         self.eps = check_positive(eps, "eps")
-        self.momentum = momentum
+        if not isinstance(momentum, (int, float)) or not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
+        self.momentum = float(momentum)
         self.gamma = Parameter(np.ones(num_features, dtype=dtype))
         self.beta = Parameter(np.zeros(num_features, dtype=dtype))
         self.running_mean = np.zeros(num_features, dtype=dtype)
