@@ -150,3 +150,9 @@ def test_linear_init_names_choose_the_scheme(init_name, std):
     layer = Linear(400, 300, init=init_name, rng=np.random.default_rng(0))
     assert layer.W.data.shape == (400, 300)
     np.testing.assert_allclose(layer.W.data.std(), std, rtol=0.02)
+
+
+@pytest.mark.parametrize("fans", [(3.0, 4), (True, 4), (4, 0), (-1, 2)])
+def test_fans_must_be_positive_integers(fans):
+    with pytest.raises(ValueError, match="fan_(in|out) must be a positive integer"):
+        init.xavier_uniform(*fans)

@@ -28,7 +28,7 @@ INITIALIZERS = ("he", "xavier")
 
 def _check_fans(fan_in: int, fan_out: int) -> None:
     for name, value in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if int(value) != value or value < 1:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
