@@ -206,3 +206,17 @@ def test_check_gradients_unknown_loss_raises(rng):
     model = TwoLayerNet(3, 4, 2, rng=rng)
     with pytest.raises(ValueError, match=r"loss.*'hinge'"):
         check_gradients(model, np.zeros((2, 3)), np.zeros(2, dtype=int), loss="hinge")
+
+
+def test_check_gradients_refuses_float32_models():
+    m = MLP([5, 6, 3], rng=np.random.default_rng(0), dtype=np.float32)
+    X = np.random.default_rng(1).standard_normal((4, 5)).astype(np.float32)
+    with pytest.raises(TypeError, match="float64 model.*float32"):
+        check_gradients(m, X, np.arange(4) % 3)
+
+
+def test_check_gradients_accepts_integer_inputs():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    m = MLP([2, 4, 2], activation="tanh", rng=np.random.default_rng(0))
+    errors = check_gradients(m, X, np.array([0, 1, 1, 0]))
+    assert max(errors.values()) < 1e-8

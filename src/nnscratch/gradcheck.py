@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._checks import check_choice, check_positive
+from ._checks import as_float_array, check_choice, check_positive
 from .functional import mse_loss, softmax_cross_entropy
 from .layers import BatchNorm1d, Module
 
@@ -127,12 +127,21 @@ def check_gradients(model: Module, X: np.ndarray, y: np.ndarray, loss: str = "cr
     Runs one forward/backward pass for the analytic gradients, then centred
     differences on every entry of every parameter (so keep the model small).
     Dropout masks are replayed identically for every evaluation and BatchNorm
-    running statistics are left as they were. Returns ``{"fc1.W": 3e-10, ...}``,
+    running statistics are left as they were. The model must be float64
+    (float32 centred differences cannot resolve errors below ~1e-2); integer
+    ``X`` is promoted. Returns ``{"fc1.W": 3e-10, ...}``,
     each value a ``gradient_error``; a correct model gives values below 1e-8
     in float64.
     """
     check_choice(loss, tuple(LOSSES), "loss")
     loss_fn = LOSSES[loss]
+    X = as_float_array(X, "X")
+    for name, p in model.named_parameters():
+        if p.data.dtype != np.float64:
+            raise TypeError(
+                f"check_gradients needs a float64 model, got parameter {name} of dtype "
+                f"{p.data.dtype}: centred differences in float32 are off by ~1e-2")
+    X = X.astype(np.float64, copy=False)
     frozen = _FrozenRandomness(model)
 
     def f() -> float:
@@ -144,7 +153,7 @@ def check_gradients(model: Module, X: np.ndarray, y: np.ndarray, loss: str = "cr
         frozen.reset_rngs()
         value, dout = loss_fn(model.forward(X), y)
         model.backward(dout)
-        floor = noise_floor(value, h, np.asarray(X).dtype)
+        floor = noise_floor(value, h)
         errors = {}
         for name, p in model.named_parameters():
             analytic = p.grad.copy()
