@@ -122,7 +122,9 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
     loss_fn = LOSSES[loss]
     classify = loss == "cross_entropy"
     history = History()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    # mininterval=1: an executed notebook stores each redraw, so redraw at most once a second
+    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress,
+               mininterval=1.0)
     model.train()
     for _ in bar:
         total, last_norm = 0.0, 0.0
@@ -145,5 +147,5 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
         postfix = {"loss": f"{history.loss[-1]:.4f}"}
         if has_val:
             postfix["val_acc"] = f"{history.val_acc[-1]:.3f}"
-        bar.set_postfix(postfix)
+        bar.set_postfix(postfix, refresh=False)
     return history
