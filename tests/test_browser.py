@@ -1,0 +1,249 @@
+"""The built book in a real browser, with the network cut off.
+
+``_build/html`` is served on localhost and opened in headless Chromium. Every request
+to another host is recorded and aborted, so a page that needs the internet fails here.
+Each page must: log no console error, render its math with the book's own MathJax,
+load every image, and link only to sidebar pages that exist. Full-page screenshots go
+to ``_build/screenshots/``.
+
+Needs ``/usr/bin/chromium`` (Debian package ``chromium``). Without it the tests are
+skipped locally and fail in CI (when ``CI`` is set).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.book, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+STEMS = [
+    "01_initialization",
+    "02_activations",
+    "03_two_layer_net",
+    "04_backprop",
+    "05_gradient_checking",
+    "06_normalization",
+    "07_dropout",
+    "08_optimizers",
+    "09_three_layer_net",
+    "10_pytorch",
+]
+# page (relative to _build/html) -> screenshot name
+PAGES = {
+    "intro.html": "intro",
+    **{f"chapters/{stem}.html": f"chapter_{stem}" for stem in STEMS},
+    "exercises/01_initialization.html": "exercise_01_initialization",
+    "instructor_guide.html": "instructor_guide",
+    "search.html?q=gradient": "search",
+}
+
+MATH_TIMEOUT_MS = 30_000
+
+
+def _require_chromium() -> None:
+    reason = None
+    if not CHROMIUM.is_file():
+        reason = f"{CHROMIUM} not found (install the Debian package `chromium`)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the Python package `playwright` is not installed"
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """Base URL of ``_build/html`` served on an ephemeral localhost port."""
+    if not (HTML / "intro.html").is_file():
+        pytest.fail(f"{HTML.relative_to(ROOT)} is missing: run `make book` first")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageVisit:
+    """One page opened with the network cut off; what went wrong is recorded."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, service_workers="block"
+        )
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.external_requests: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda err: self.console_errors.append(f"pageerror: {err}"))
+        self.page.on("websocket", lambda ws: self._record_if_external(ws.url))
+        self.context.route("**/*", self._route)
+        self.page.goto(url, wait_until="load")
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def _record_if_external(self, url: str) -> bool:
+        scheme, host = urlsplit(url).scheme, urlsplit(url).hostname
+        if scheme in ("file", "data", "blob", "about") or host in LOCAL_HOSTS:
+            return False
+        self.external_requests.append(url)
+        return True
+
+    def _route(self, route) -> None:
+        if self._record_if_external(route.request.url):
+            route.abort()
+        else:
+            route.continue_()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(params=list(PAGES), ids=list(PAGES.values()))
+def visit(request, browser, server) -> Iterator[PageVisit]:
+    page_visit = PageVisit(browser, server + request.param)
+    if request.param.startswith("search.html"):
+        page_visit.page.wait_for_selector("#search-results li", timeout=MATH_TIMEOUT_MS)
+    page_visit.relative = request.param
+    try:
+        yield page_visit
+    finally:
+        page_visit.close()
+
+
+def render_math(page) -> dict[str, int]:
+    """Wait for MathJax to typeset; count math source elements and rendered formulas."""
+    has_math = page.evaluate("() => document.querySelectorAll('.math').length")
+    if has_math:
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=MATH_TIMEOUT_MS,
+        )
+        page.evaluate("() => MathJax.startup.promise")
+    return page.evaluate(
+        """() => ({
+            sources: document.querySelectorAll('.math').length,
+            rendered: document.querySelectorAll('mjx-container').length,
+            errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+        })"""
+    )
+
+
+def broken_images(page) -> list[str]:
+    """Images (lazy ones forced to load) that failed or have no pixels."""
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    return page.evaluate(
+        """async () => {
+            const imgs = Array.from(document.images);
+            imgs.forEach(img => { img.loading = 'eager'; });
+            await Promise.all(imgs.map(img => img.complete ? null :
+                new Promise(done => { img.onload = img.onerror = done; })));
+            return imgs.filter(img => !(img.complete && img.naturalWidth > 0))
+                       .map(img => img.currentSrc || img.src);
+        }"""
+    )
+
+
+def sidebar_links(page, base: str) -> set[str]:
+    hrefs = page.eval_on_selector_all("nav.bd-docs-nav a", "links => links.map(a => a.href)")
+    return {urldefrag(href).url for href in hrefs if href.startswith(base)}
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_page_works_offline(visit, server):
+    page = visit.page
+    math = render_math(page)
+    images = broken_images(page)
+    links = sidebar_links(page, server)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{PAGES[visit.relative]}.png"), full_page=True)
+
+    assert visit.external_requests == [], "the page tried to reach the internet"
+    assert visit.console_errors == [], "the browser console reported errors"
+    if visit.relative.startswith("chapters/"):
+        assert math["rendered"] > 0, "a chapter should show rendered math"
+    assert math["rendered"] >= math["sources"], f"math left unrendered: {math}"
+    assert math["errors"] == 0, f"MathJax could not typeset some formulas: {math}"
+    assert images == [], f"images that did not load: {images}"
+    assert len(links) >= len(PAGES), f"sidebar has too few links: {sorted(links)}"
+    dead = {link: code for link in sorted(links) if (code := status(link)) != 200}
+    assert dead == {}, f"sidebar links that do not resolve: {dead}"
+
+
+def test_book_opens_from_the_file_system(browser):
+    """Offline reading opens ``_build/html/index.html`` directly: math must still render."""
+    if not (HTML / "intro.html").is_file():
+        pytest.fail(f"{HTML.relative_to(ROOT)} is missing: run `make book` first")
+    page_visit = PageVisit(browser, (HTML / "chapters" / f"{STEMS[0]}.html").as_uri())
+    try:
+        math = render_math(page_visit.page)
+        assert page_visit.external_requests == []
+        assert page_visit.console_errors == []
+        assert math["rendered"] > 0 and math["errors"] == 0, math
+    finally:
+        page_visit.close()
