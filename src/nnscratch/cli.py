@@ -119,6 +119,11 @@ def _check(args: argparse.Namespace) -> int:
     from .grading.grade import Limits, check_notebook, reference_for
     from .grading.gradebook import points
 
+    if not args.solutions.is_dir() and args.notebook.exists():
+        # a learner may run the check from anywhere: look beside the exercises folder
+        beside = args.notebook.resolve().parent.parent / "solutions"
+        if beside.is_dir():
+            args.solutions = beside
     reference = reference_for(args.notebook, args.solutions)
     print(f"Checking {args.notebook} against {reference} (visible checks) ...", flush=True)
     result = check_notebook(args.notebook, args.solutions, Limits(timeout=args.timeout, jobs=1))
