@@ -20,6 +20,15 @@ torch.set_num_threads(1)
 TOL = 1e-10
 
 
+def chapter_stems() -> list[str]:
+    """The book's chapter file stems (``01_initialization`` ...), read from _toc.yml."""
+    import yaml
+
+    toc = yaml.safe_load((Path(__file__).resolve().parents[1] / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [f.split("/", 1)[1] for f in files if f.startswith("chapters/")]
+
+
 def to_numpy(a) -> np.ndarray:
     """An ndarray from an ndarray, a scalar or a (possibly grad-carrying) tensor."""
     if isinstance(a, torch.Tensor):

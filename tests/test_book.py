@@ -14,6 +14,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import chapter_stems
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
@@ -21,18 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
-STEMS = [
-    "01_initialization",
-    "02_activations",
-    "03_two_layer_net",
-    "04_backprop",
-    "05_gradient_checking",
-    "06_normalization",
-    "07_dropout",
-    "08_optimizers",
-    "09_three_layer_net",
-    "10_pytorch",
-]
+STEMS = chapter_stems()
 
 # Public names of nnscratch (see API.md) that a chapter must import, not redefine.
 LIBRARY_FUNCTIONS = {
@@ -94,6 +84,7 @@ def test_toc_lists_chapters_then_challenges():
              for part in toc["parts"]}
     assert list(parts) == ["Chapters", "Challenges"]
     assert parts["Chapters"] == [f"chapters/{stem}" for stem in STEMS]
+    assert [stem[:3] for stem in STEMS] == [f"{n:02d}_" for n in range(1, 11)]
     assert parts["Challenges"] == [f"exercises/{stem}" for stem in STEMS] + ["instructor_guide"]
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from conftest import chapter_stems
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
@@ -41,18 +42,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
-STEMS = [
-    "01_initialization",
-    "02_activations",
-    "03_two_layer_net",
-    "04_backprop",
-    "05_gradient_checking",
-    "06_normalization",
-    "07_dropout",
-    "08_optimizers",
-    "09_three_layer_net",
-    "10_pytorch",
-]
+STEMS = chapter_stems()
 # page (relative to _build/html) -> screenshot name
 PAGES = {
     "intro.html": "intro",
