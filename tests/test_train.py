@@ -281,3 +281,14 @@ def test_fit_bad_arguments_raise(rng, kwargs, match):
     X, y = args.pop("X"), args.pop("y")
     with pytest.raises(ValueError, match=match):
         fit(model, optim.SGD(model.parameters(), lr=0.1), X, y, progress=False, **args)
+
+
+def test_fit_refuses_a_one_row_batch_for_batchnorm_before_training():
+    X = np.random.default_rng(0).standard_normal((9, 3))
+    y = np.arange(9) % 2
+    model = MLP([3, 4, 2], norm="batch", rng=np.random.default_rng(0))
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match="batch_size=4 with 9 rows.*one row"):
+        fit(model, optim.Adam(model.parameters()), X, y, epochs=1, batch_size=4,
+            progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters(), strict=True))

@@ -73,7 +73,7 @@ class _FrozenRandomness:
     """
 
     def __init__(self, model: Module):
-        self.modules = list(_walk(model))
+        self.modules = list(model.modules())
         self.rng_states = [(m, m.rng.bit_generator.state) for m in self.modules
                            if isinstance(getattr(m, "rng", None), np.random.Generator)]
         self.buffers = [(m, m.running_mean.copy(), m.running_var.copy())
@@ -87,12 +87,6 @@ class _FrozenRandomness:
         for m, mean, var in self.buffers:
             m.running_mean[...] = mean
             m.running_var[...] = var
-
-
-def _walk(module: Module):
-    yield module
-    for _, child in module.children():
-        yield from _walk(child)
 
 
 def noise_floor(f_value: float, h: float, dtype=np.float64) -> float:

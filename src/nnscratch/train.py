@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from ._checks import as_float_array, check_choice
 from .functional import mse_loss, softmax_cross_entropy
-from .layers import Module, Sequential
+from .layers import BatchNorm1d, Module, Sequential
 from .models import MLP, TwoLayerNet
 from .optim import Optimizer
 
@@ -87,6 +87,16 @@ def _check_data(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _check_batchnorm_batches(model: Module, n: int, batch_size: int) -> None:
+    """BatchNorm cannot normalize a one-row batch: refuse a batch_size that makes one."""
+    if not any(isinstance(m, BatchNorm1d) for m in model.modules()):
+        return
+    if min(batch_size, n) == 1 or n % batch_size == 1:
+        raise ValueError(
+            f"batch_size={batch_size} with {n} rows gives a mini-batch of one row, which "
+            "BatchNorm1d cannot normalize in training; choose another batch_size")
+
+
 def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
         loss: str = "cross_entropy", epochs: int, batch_size: int | None = None,
         accumulation_steps: int = 1, X_val: np.ndarray | None = None,
@@ -118,6 +128,7 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if int(accumulation_steps) != accumulation_steps or accumulation_steps < 1:
         raise ValueError(f"accumulation_steps must be an integer >= 1, got {accumulation_steps!r}")
+    _check_batchnorm_batches(model, n, batch_size)
     rng = np.random.default_rng() if rng is None else rng
     loss_fn = LOSSES[loss]
     classify = loss == "cross_entropy"

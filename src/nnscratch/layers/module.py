@@ -47,6 +47,12 @@ class Module:
             if isinstance(value, Module):
                 yield name, value
 
+    def modules(self) -> Iterator[Module]:
+        """This module and all sub-modules, depth first."""
+        yield self
+        for _, child in self.children():
+            yield from child.modules()
+
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """All parameters, depth first, with dotted names such as ``fc1.W``."""
         for name, value in vars(self).items():
