@@ -21,8 +21,7 @@ def sgd_momentum_update(w: np.ndarray, dw: np.ndarray, velocity: np.ndarray, lr:
                         momentum: float = 0.9):
     """SGD with momentum (PyTorch form)::
 
-        _check_like(w, dw=dw, velocity=velocity)
-    velocity = momentum * velocity + dw
+        velocity = momentum * velocity + dw
         w        = w - lr * velocity
 
     Returns ``(w, velocity)``. (The CS231n form ``v = mu*v - lr*dw; w += v`` is the
@@ -37,8 +36,7 @@ def rmsprop_update(w: np.ndarray, dw: np.ndarray, cache: np.ndarray, lr: float =
                    alpha: float = 0.99, eps: float = 1e-8):
     """RMSprop::
 
-        _check_like(w, dw=dw, cache=cache)
-    cache = alpha * cache + (1 - alpha) * dw**2
+        cache = alpha * cache + (1 - alpha) * dw**2
         w     = w - lr * dw / (sqrt(cache) + eps)
 
     Returns ``(w, cache)``.
