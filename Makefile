@@ -28,8 +28,10 @@ lint: venv
 test-lib: venv
 	$(BIN)/pytest -n $(JOBS) tests
 
+# Strict nbval: every stored output of every solution must reproduce. --dist loadfile keeps
+# each notebook on one worker (one kernel), as its cells depend on each other.
 test-solutions: venv
-	$(BIN)/pytest -n $(JOBS) --nbval --nbval-current-env solutions/
+	$(BIN)/pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env solutions/
 
 # The book is built first: tests/test_book.py and tests/test_browser.py read _build/html.
 test: lint book test-lib test-solutions
