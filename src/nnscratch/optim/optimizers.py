@@ -143,6 +143,10 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1 - b1**self.t)
         bc2_sqrt = (1 - b2**self.t) ** 0.5
+        # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)):
+        # the same update with one pass over the parameters fewer
+        scale = step_size * bc2_sqrt
+        eps = self.eps * bc2_sqrt
         for p, m, v, buf in zip(self.params, self.m, self.v, self._scratch, strict=True):
             g = self._grad(p, self.weight_decay)
             np.subtract(g, m, out=buf)  # m += (1 - b1) * (g - m): torch's lerp form
@@ -153,8 +157,7 @@ class Adam(Optimizer):
             v *= b2
             v += buf
             np.sqrt(v, out=buf)
-            buf /= bc2_sqrt
-            buf += self.eps
+            buf += eps
             np.divide(m, buf, out=buf)
-            buf *= step_size
+            buf *= scale
             p.data -= buf
