@@ -143,8 +143,8 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1 - b1**self.t)
         bc2_sqrt = (1 - b2**self.t) ** 0.5
-        # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)):
-        # the same update with one pass over the parameters fewer
+        # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
+        #   == (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2)): one pass fewer per step
         scale = step_size * bc2_sqrt
         eps = self.eps * bc2_sqrt
         for p, m, v, buf in zip(self.params, self.m, self.v, self._scratch, strict=True):
