@@ -39,6 +39,7 @@ test: lint book test-lib test-solutions
 bench: venv
 	$(BIN)/python bench/train_step.py
 	$(BIN)/python bench/digits.py
+	$(BIN)/python bench/grading.py
 
 clean:
 	rm -rf _build
