@@ -96,3 +96,17 @@ def test_self_check_of_an_exercise_and_a_solution(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(path), "--solutions", str(SOLUTIONS))
     assert code == 0 and "PASS  square  1/1" in out and "Score: 1/1" in out
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--jobs", "0", "must be > 0, got 0"),
+    ("--timeout", "-3", "must be > 0, got -3"),
+    ("--timeout", "abc", "expected a number, got 'abc'"),
+    ("--memory", "-1", "must be >= 0, got -1"),
+])
+def test_grade_rejects_bad_limits_before_grading(tmp_path, capsys, option, value, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), option, value])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

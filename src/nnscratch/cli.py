@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the visible checks of one exercise notebook and show what passes.")
     check.add_argument("notebook", type=Path, metavar="EXERCISE.ipynb")
     _solutions_option(check)
-    check.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    check.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                        help="time limit per cell (default: 120)")
 
     grade = commands.add_parser(
@@ -51,16 +51,30 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, default=Path("grading-out"), metavar="DIR",
                        help="where gradebook.csv, gradebook.md and feedback/ go "
                             "(default: grading-out/)")
-    grade.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    grade.add_argument("--jobs", "-j", type=_positive(int), default=None, metavar="N",
                        help="notebooks run in parallel (default: number of CPUs)")
-    grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    grade.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                        help="time limit per cell (default: 120)")
-    grade.add_argument("--notebook-timeout", type=float, default=None, metavar="SECONDS",
+    grade.add_argument("--notebook-timeout", type=_positive(float), default=None, metavar="SECONDS",
                        help="time limit per notebook (default: 5 x --timeout)")
-    grade.add_argument("--memory", type=int, default=4096, metavar="MB",
+    grade.add_argument("--memory", type=_positive(int, allow_zero=True), default=4096, metavar="MB",
                        help="data memory limit per kernel, 0 for none (default: 4096)")
     _solutions_option(grade)
     return parser
+
+
+def _positive(kind: type, *, allow_zero: bool = False):
+    """An argparse type: a number of ``kind`` that is > 0 (or >= 0), with a clear error."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0 or (value == 0 and not allow_zero):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+        return value
+    return parse
 
 
 def _solutions_option(parser: argparse.ArgumentParser) -> None:
