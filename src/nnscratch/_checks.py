@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def as_generator(rng: np.random.Generator | None) -> np.random.Generator:
+    """``rng`` itself, or a fresh ``np.random.default_rng()`` when it is None."""
+    return np.random.default_rng() if rng is None else rng
+
+
 def as_float_array(x, name: str) -> np.ndarray:
     """Return ``x`` as a floating ndarray, keeping float32/float64 as given.
 

@@ -13,10 +13,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_positive
-from .functional import mse_loss, softmax_cross_entropy
+from .functional import LOSSES
 from .layers import BatchNorm1d, Module
-
-LOSSES = {"cross_entropy": softmax_cross_entropy, "mse": mse_loss}
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:

@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from ._checks import as_generator
+
 INITIALIZERS = ("he", "xavier")
 
 
@@ -30,10 +32,6 @@ def _check_fans(fan_in: int, fan_out: int) -> None:
     for name, value in (("fan_in", fan_in), ("fan_out", fan_out)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def _rng(rng: np.random.Generator | None) -> np.random.Generator:
-    return np.random.default_rng() if rng is None else rng
 
 
 def xavier_bound(fan_in: int, fan_out: int, gain: float = 1.0) -> float:
@@ -60,28 +58,28 @@ def xavier_uniform(fan_in: int, fan_out: int, rng=None, gain: float = 1.0, dtype
     """(fan_in, fan_out) weights from U(-a, a), ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
     _check_fans(fan_in, fan_out)
     a = xavier_bound(fan_in, fan_out, gain)
-    return _rng(rng).uniform(-a, a, size=(fan_in, fan_out)).astype(dtype, copy=False)
+    return as_generator(rng).uniform(-a, a, size=(fan_in, fan_out)).astype(dtype, copy=False)
 
 
 def xavier_normal(fan_in: int, fan_out: int, rng=None, gain: float = 1.0, dtype=np.float64):
     """(fan_in, fan_out) weights from N(0, s^2), ``s = gain * sqrt(2 / (fan_in + fan_out))``."""
     _check_fans(fan_in, fan_out)
     s = xavier_std(fan_in, fan_out, gain)
-    return _rng(rng).normal(0.0, s, size=(fan_in, fan_out)).astype(dtype, copy=False)
+    return as_generator(rng).normal(0.0, s, size=(fan_in, fan_out)).astype(dtype, copy=False)
 
 
 def he_normal(fan_in: int, fan_out: int, rng=None, dtype=np.float64):
     """(fan_in, fan_out) weights from N(0, s^2), ``s = sqrt(2 / fan_in)``."""
     _check_fans(fan_in, fan_out)
     s = he_std(fan_in)
-    return _rng(rng).normal(0.0, s, size=(fan_in, fan_out)).astype(dtype, copy=False)
+    return as_generator(rng).normal(0.0, s, size=(fan_in, fan_out)).astype(dtype, copy=False)
 
 
 def he_uniform(fan_in: int, fan_out: int, rng=None, dtype=np.float64):
     """(fan_in, fan_out) weights from U(-a, a), ``a = sqrt(6 / fan_in)``."""
     _check_fans(fan_in, fan_out)
     a = he_bound(fan_in)
-    return _rng(rng).uniform(-a, a, size=(fan_in, fan_out)).astype(dtype, copy=False)
+    return as_generator(rng).uniform(-a, a, size=(fan_in, fan_out)).astype(dtype, copy=False)
 
 
 def init_weights(name: str, fan_in: int, fan_out: int, rng=None, dtype=np.float64):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import check_choice
+from ._checks import as_generator, check_choice
 from .init import INITIALIZERS
 from .layers import (
     Dropout,
@@ -26,7 +26,7 @@ class TwoLayerNet(Module):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *,
                  rng: np.random.Generator | None = None, dtype=np.float64):
-        rng = np.random.default_rng() if rng is None else rng
+        rng = as_generator(rng)
         self.fc1 = Linear(input_size, hidden_size, rng=rng, dtype=dtype)
         self.relu = ReLU()
         self.fc2 = Linear(hidden_size, output_size, rng=rng, dtype=dtype)
@@ -59,7 +59,7 @@ class MLP(Module):
         check_choice(init, INITIALIZERS, "init")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        rng = np.random.default_rng() if rng is None else rng
+        rng = as_generator(rng)
         self.sizes = sizes
         layers: list[Module] = []
         for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1], strict=True):

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from ._checks import as_float_array, check_choice
-from .functional import mse_loss, softmax_cross_entropy
+from ._checks import as_float_array, as_generator, check_choice
+from .functional import LOSSES
 from .layers import BatchNorm1d, Module, Sequential
 from .models import MLP, TwoLayerNet
 from .optim import Optimizer
-
-LOSSES = {"cross_entropy": softmax_cross_entropy, "mse": mse_loss}
 
 
 @dataclass
@@ -129,7 +127,7 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
     if int(accumulation_steps) != accumulation_steps or accumulation_steps < 1:
         raise ValueError(f"accumulation_steps must be an integer >= 1, got {accumulation_steps!r}")
     _check_batchnorm_batches(model, n, batch_size)
-    rng = np.random.default_rng() if rng is None else rng
+    rng = as_generator(rng)
     loss_fn = LOSSES[loss]
     classify = loss == "cross_entropy"
     history = History()

@@ -17,7 +17,7 @@ from .activations import (
 )
 from .dropout import dropout_backward, dropout_forward
 from .linear import linear_backward, linear_forward
-from .losses import log_softmax, mse_loss, softmax, softmax_cross_entropy
+from .losses import LOSSES, log_softmax, mse_loss, softmax, softmax_cross_entropy
 from .normalization import (
     batchnorm_backward,
     batchnorm_forward,
@@ -28,6 +28,7 @@ from .normalization import (
 )
 
 __all__ = [
+    "LOSSES",
     "batchnorm_backward",
     "batchnorm_forward",
     "dropout_backward",

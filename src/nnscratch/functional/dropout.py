@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_probability, check_shape
+from .._checks import as_float_array, as_generator, check_probability, check_shape
 
 
 def dropout_forward(x: np.ndarray, p: float, training: bool, rng: np.random.Generator | None):
@@ -29,7 +29,7 @@ def dropout_forward(x: np.ndarray, p: float, training: bool, rng: np.random.Gene
     p = check_probability(p, "p")
     if not training or p == 0.0:
         return x, (None, p)
-    rng = np.random.default_rng() if rng is None else rng
+    rng = as_generator(rng)
     keep = rng.random(x.shape) >= p
     if p == 1.0:
         return np.zeros_like(x), (keep, p)

@@ -71,3 +71,7 @@ def mse_loss(pred: np.ndarray, target: np.ndarray):
     diff = pred - target
     loss = np.mean(diff * diff)
     return pred.dtype.type(loss), diff * pred.dtype.type(2 / diff.size)
+
+
+LOSSES = {"cross_entropy": softmax_cross_entropy, "mse": mse_loss}
+"""Losses by the names ``fit`` and ``check_gradients`` accept for ``loss=``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_probability
+from .._checks import as_generator, check_probability
 from ..functional import dropout_backward, dropout_forward
 from .module import Module
 
@@ -14,7 +14,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: np.random.Generator | None = None):
         self.p = check_probability(p, "p")
-        self.rng = np.random.default_rng() if rng is None else rng
+        self.rng = as_generator(rng)
         self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
