@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as tF
-from conftest import assert_close, tensor, torch_grads
 
 from nnscratch import functional as F
+from tests.autograd import tensor, torch, torch_grads
+from tests.helpers import assert_close
+
+tF = torch.nn.functional
 
 SHAPES_2D = [(1, 3), (4, 5), (7, 2), (16, 10)]
 SHAPES_ANY = [(1, 1), (1, 4), (5, 3), (2, 3, 4), (6,)]
@@ -225,24 +226,40 @@ def test_dropout_bad_p_raises(p):
 # ---------------------------------------------------------------- normalization
 
 
-@pytest.mark.parametrize("shape", [(2, 1), (2, 3), (5, 4), (16, 7)])
+BATCHNORM_CASES = [(True, s) for s in [(2, 1), (2, 3), (5, 4), (16, 7)]] + [
+    (False, s) for s in [(1, 1), (1, 3), (5, 4), (16, 7)]  # evaluation takes a single row
+]
+
+
+@pytest.mark.parametrize(("training", "shape"), BATCHNORM_CASES,
+                         ids=[f"{'train' if t else 'eval'}-{s}" for t, s in BATCHNORM_CASES])
 @pytest.mark.parametrize("eps", [1e-5, 1e-2])
-def test_batchnorm_matches_torch(rng, shape, eps):
+def test_batchnorm_matches_torch(rng, training, shape, eps):
     D = shape[1]
     x = 3 * rng.standard_normal(shape) + 1
     gamma, beta = rng.standard_normal(D), rng.standard_normal(D)
+    mean, var = rng.standard_normal(D), rng.uniform(0.2, 3.0, D)  # running statistics
+    mean0, var0 = mean.copy(), var.copy()
     dout = rng.standard_normal(shape)
-    out, cache = F.batchnorm_forward(x, gamma, beta, eps=eps)
-    dx, dgamma, dbeta = F.batchnorm_backward(dout, cache)
+    if training:
+        out, cache = F.batchnorm_forward(x, gamma, beta, eps=eps)
+        dx, dgamma, dbeta = F.batchnorm_backward(dout, cache)
+        stats = (None, None)  # torch then normalizes with the batch statistics
+    else:
+        out, cache = F.batchnorm_eval_forward(x, gamma, beta, mean, var, eps=eps)
+        dx, dgamma, dbeta = F.batchnorm_eval_backward(dout, cache)
+        stats = (tensor(mean), tensor(var))
 
     def bn(x, g, b):
-        return tF.batch_norm(x, None, None, weight=g, bias=b, training=True, eps=eps)
+        return tF.batch_norm(x, *stats, weight=g, bias=b, training=training, eps=eps)
 
     t_out, (tdx, tdg, tdb) = torch_grads(bn, x, gamma, beta, dout=dout)
     assert_close(out, t_out)
     assert_close(dx, tdx)
     assert_close(dgamma, tdg)
     assert_close(dbeta, tdb)
+    np.testing.assert_array_equal(mean, mean0)  # the functional pairs never update them
+    np.testing.assert_array_equal(var, var0)
 
 
 def test_batchnorm_default_eps_is_1e5(rng):
@@ -264,6 +281,42 @@ def test_batchnorm_default_eps_is_1e5(rng):
 def test_batchnorm_bad_input_raises(x_shape, g_shape, b_shape, match):
     with pytest.raises(ValueError, match=match):
         F.batchnorm_forward(np.ones(x_shape), np.ones(g_shape), np.zeros(b_shape))
+
+
+def test_batchnorm_eval_default_eps_is_1e5(rng):
+    x, gamma, beta = rng.standard_normal((3, 4)) * 1e-3, np.ones(4), np.zeros(4)
+    mean, var = np.zeros(4), np.full(4, 1e-6)
+    out, _ = F.batchnorm_eval_forward(x, gamma, beta, mean, var)
+    t_out = tF.batch_norm(tensor(x), tensor(mean), tensor(var), tensor(gamma), tensor(beta),
+                          False, eps=1e-5)
+    assert_close(out, t_out)
+
+
+def test_batchnorm_eval_is_the_training_formula_with_fixed_statistics(rng):
+    """With the batch's own mean and biased variance, evaluation gives training's output."""
+    x, gamma, beta = rng.standard_normal((6, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    out_train, _ = F.batchnorm_forward(x, gamma, beta)
+    out_eval, _ = F.batchnorm_eval_forward(x, gamma, beta, x.mean(axis=0), x.var(axis=0))
+    assert_close(out_eval, out_train)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "param", "p_shape", "match"),
+    [
+        ((6,), None, None, r"x.*\(6,\)"),
+        ((4, 3), "gamma", (4,), r"gamma.*\(4,\)"),
+        ((4, 3), "beta", (2,), r"beta.*\(2,\)"),
+        ((4, 3), "running_mean", (3, 1), r"running_mean.*\(3, 1\)"),
+        ((4, 3), "running_var", (1,), r"running_var.*\(1,\)"),
+    ],
+)
+def test_batchnorm_eval_bad_input_raises(x_shape, param, p_shape, match):
+    args = dict(gamma=np.ones(3), beta=np.zeros(3), running_mean=np.zeros(3),
+                running_var=np.ones(3))
+    if param is not None:
+        args[param] = np.ones(p_shape)
+    with pytest.raises(ValueError, match=match):
+        F.batchnorm_eval_forward(np.ones(x_shape), **args)
 
 
 @pytest.mark.parametrize("shape", [(1, 5), (4, 6), (7, 1), (3, 4, 5)])
@@ -443,6 +496,12 @@ def _float32_cases(rng):
             dout,
         ),
         ("batchnorm", lambda: F.batchnorm_forward(x, f32(3), f32(3)), F.batchnorm_backward, dout),
+        (
+            "batchnorm_eval",
+            lambda: F.batchnorm_eval_forward(x, f32(3), f32(3), f32(3), f32(3) ** 2),
+            F.batchnorm_eval_backward,
+            dout,
+        ),
         ("layernorm", lambda: F.layernorm_forward(x, f32(3), f32(3)), F.layernorm_backward, dout),
         ("rmsnorm", lambda: F.rmsnorm_forward(x, f32(3)), F.rmsnorm_backward, dout),
     ]
@@ -451,7 +510,7 @@ def _float32_cases(rng):
 @pytest.mark.parametrize(
     "name",
     ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "dropout", "dropout_eval", "batchnorm",
-     "layernorm", "rmsnorm"],
+     "batchnorm_eval", "layernorm", "rmsnorm"],
 )
 def test_float32_stays_float32(rng, name):
     _, forward, backward, dout = next(c for c in _float32_cases(rng) if c[0] == name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import leaf_modules
 
 from nnscratch import functional as F
 from nnscratch.gradcheck import (
@@ -14,6 +13,7 @@ from nnscratch.gradcheck import (
     rel_error,
 )
 from nnscratch.models import MLP, TwoLayerNet
+from tests.helpers import leaf_modules
 
 # ---------------------------------------------------------------- numerical_gradient
 

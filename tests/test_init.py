@@ -6,12 +6,13 @@ import math
 
 import numpy as np
 import pytest
-import torch
-from torch.nn import init as tinit
 
 from nnscratch import init
 from nnscratch.layers import Linear
 from nnscratch.models import MLP
+from tests.autograd import torch
+
+tinit = torch.nn.init
 
 FANS = [(1, 1), (1, 7), (3, 5), (64, 32), (10, 300)]
 
@@ -156,3 +157,8 @@ def test_linear_init_names_choose_the_scheme(init_name, std):
 def test_fans_must_be_positive_integers(fans):
     with pytest.raises(ValueError, match="fan_(in|out) must be a positive integer"):
         init.xavier_uniform(*fans)
+
+
+def test_fans_may_be_numpy_integers():
+    W = init.he_uniform(np.int64(3), np.int32(4), np.random.default_rng(0))
+    assert W.shape == (3, 4)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
-import torch
-from conftest import assert_close, tensor, to_numpy
-from torch import nn
 
 from nnscratch import layers as L
+from tests.autograd import tensor, torch
+from tests.helpers import assert_close, to_numpy
+
+nn = torch.nn
 
 
 def run_torch(module: nn.Module, x: np.ndarray, dout: np.ndarray):
@@ -320,6 +323,33 @@ def test_batchnorm_training_batch_of_one_raises(rng):
     np.testing.assert_array_equal(m.running_var, np.ones(3))
 
 
+@pytest.mark.parametrize("momentum", [0.0, 1.0, np.float32(0.5)])
+def test_batchnorm_momentum_may_be_zero_or_one(momentum):
+    assert L.BatchNorm1d(3, momentum=momentum).momentum == float(momentum)
+
+
+@pytest.mark.parametrize(
+    ("momentum", "error", "match"),
+    [(1.5, ValueError, r"momentum.*\[0\.0, 1\.0\].*1\.5"), (-0.1, ValueError, r"momentum.*-0\.1"),
+     ("0.1", TypeError, r"momentum.*'0\.1'"), (None, TypeError, r"momentum.*None")],
+)
+def test_batchnorm_bad_momentum_raises(momentum, error, match):
+    with pytest.raises(error, match=match):
+        L.BatchNorm1d(3, momentum=momentum)
+
+
+def test_batchnorm_backward_follows_the_mode_of_its_forward(rng):
+    """A mode switch between forward and backward must not mix the two formulas."""
+    m = L.BatchNorm1d(3)
+    x, dout = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    m(x)
+    m.eval()
+    dx = m.backward(dout)
+    t = torch_norm("batch", L.BatchNorm1d(3))
+    _, t_dx = run_torch(t, x, dout)
+    assert_close(dx, t_dx)
+
+
 def test_batchnorm_wrong_width_raises(rng):
     with pytest.raises(ValueError, match=r"gamma|\(4, 5\)"):
         L.BatchNorm1d(3)(rng.standard_normal((4, 5)))
@@ -414,3 +444,100 @@ def test_sequential_zero_grad_clears_every_parameter(rng):
     assert all(np.any(p.grad != 0) for p in ours.parameters())
     ours.zero_grad()
     assert all(np.all(p.grad == 0) for p in ours.parameters())
+
+
+# ---------------------------------------------------------------- backward(dout, input_grad)
+
+
+class FlagSpy(L.Module):
+    """The identity, recording the ``input_grad`` each backward call receives."""
+
+    def __init__(self, log: list):
+        self.log = log
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout, *, input_grad=True):
+        self.log.append((self, input_grad))
+        return dout if input_grad else None
+
+
+class PlainBackward(L.Module):
+    """A module written before ``input_grad``: ``backward(self, dout)``."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
+EVERY_MODULE = {
+    "linear": lambda r: random_linear(r, 3, 4),
+    "relu": lambda r: L.ReLU(),
+    "leaky_relu": lambda r: L.LeakyReLU(0.1),
+    "sigmoid": lambda r: L.Sigmoid(),
+    "tanh": lambda r: L.Tanh(),
+    "dropout": lambda r: L.Dropout(0.3, rng=np.random.default_rng(1)),
+    "batchnorm": lambda r: L.BatchNorm1d(3),
+    "batchnorm_eval": lambda r: L.BatchNorm1d(3).eval(),
+    "layernorm": lambda r: L.LayerNorm(3),
+    "rmsnorm": lambda r: L.RMSNorm(3),
+    "sequential": lambda r: L.Sequential(random_linear(r, 3, 5), L.ReLU(), random_linear(r, 5, 2)),
+    "sequential_relu_first": lambda r: L.Sequential(L.ReLU(), random_linear(r, 3, 2)),
+}
+SKIP_INPUT_GRAD = {"linear", "sequential"}  # these return None for input_grad=False
+
+
+def test_module_base_declares_the_input_grad_flag():
+    flag = inspect.signature(L.Module.backward).parameters["input_grad"]
+    assert flag.default is True and flag.kind is flag.KEYWORD_ONLY
+    assert "input_grad" in L.Module.__doc__ and "input_grad" in L.Module.backward.__doc__
+    with pytest.raises(NotImplementedError):
+        L.Module().backward(np.ones((2, 3)), input_grad=False)
+
+
+@pytest.mark.parametrize("name", EVERY_MODULE)
+def test_every_module_takes_input_grad_and_keeps_parameter_gradients(rng, name):
+    make = EVERY_MODULE[name]
+    full, skipped = make(np.random.default_rng(0)), make(np.random.default_rng(0))
+    x = rng.standard_normal((6, 3))
+    out = full(x)
+    np.testing.assert_array_equal(skipped(x), out)
+    dout = rng.standard_normal(out.shape)
+    dx = full.backward(dout, input_grad=True)
+    no_dx = skipped.backward(dout, input_grad=False)
+    if name in SKIP_INPUT_GRAD:
+        assert no_dx is None
+    else:
+        assert_close(no_dx, dx)
+    assert_close(full.backward(dout), dx)  # the default is input_grad=True
+    for p, q in zip(full.parameters(), skipped.parameters(), strict=True):
+        assert_close(p.grad, 2 * q.grad)
+
+
+def test_sequential_passes_input_grad_false_to_its_first_module_only(rng):
+    log = []
+    spies = [FlagSpy(log) for _ in range(3)]
+    seq = L.Sequential(*spies)
+    x = rng.standard_normal((2, 3))
+    seq(x)
+    assert seq.backward(x, input_grad=False) is None
+    assert log == [(spies[2], True), (spies[1], True), (spies[0], False)]
+    log.clear()
+    np.testing.assert_array_equal(seq.backward(x), x)
+    assert log == [(spies[2], True), (spies[1], True), (spies[0], True)]
+
+
+def test_empty_sequential_backward_is_the_identity(rng):
+    dout = rng.standard_normal((2, 3))
+    assert L.Sequential().backward(dout) is dout
+
+
+@pytest.mark.parametrize("position", [0, 1])
+def test_sequential_refuses_a_module_without_input_grad(position):
+    layers = [L.ReLU()]
+    layers.insert(position, PlainBackward())
+    with pytest.raises(TypeError, match=r"PlainBackward\.backward\(dout\).*input_grad=True"):
+        L.Sequential(*layers)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as tF
-from conftest import assert_close, leaf_modules, tensor, to_numpy
-from torch import nn
 
 from nnscratch import functional as F
 from nnscratch import layers as L
 from nnscratch.gradcheck import check_gradients
 from nnscratch.models import MLP, TwoLayerNet
+from tests.autograd import tensor, torch
+from tests.helpers import assert_close, leaf_modules, to_numpy
+
+tF = torch.nn.functional
+nn = torch.nn
 
 ACT_TYPES = {"relu": L.ReLU, "leaky_relu": L.LeakyReLU, "tanh": L.Tanh, "sigmoid": L.Sigmoid}
 NORM_TYPES = {"batch": L.BatchNorm1d, "layer": L.LayerNorm, "rms": L.RMSNorm}
@@ -121,6 +122,24 @@ def test_two_layer_net_seed_determinism():
     # fc1 and fc2 must not reuse the same random stream.
     d = TwoLayerNet(4, 4, 4, rng=np.random.default_rng(4))
     assert not np.array_equal(d.fc1.W.data, d.fc2.W.data)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda r: TwoLayerNet(4, 6, 3, rng=r), lambda r: MLP([4, 3], rng=r),
+     lambda r: MLP([4, 6, 5, 3], norm="batch", dropout=0.2, rng=r)],
+    ids=["two_layer_net", "mlp_linear", "mlp_batchnorm_dropout"],
+)
+def test_models_skip_the_input_gradient_and_keep_parameter_gradients(rng, make):
+    full, skipped = make(np.random.default_rng(0)), make(np.random.default_rng(0))
+    x = rng.standard_normal((5, 4))
+    dout = rng.standard_normal((5, 3))
+    full(x)
+    skipped(x)
+    assert full.backward(dout).shape == x.shape
+    assert skipped.backward(dout, input_grad=False) is None
+    for p, q in zip(full.parameters(), skipped.parameters(), strict=True):
+        assert_close(p.grad, q.grad)
 
 
 MLP_CONFIGS = [

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from conftest import assert_close, tensor, to_numpy
 
 from nnscratch import optim
 from nnscratch.layers import Parameter
+from tests.autograd import tensor, torch
+from tests.helpers import assert_close, to_numpy
+
+tF = torch.nn.functional
 
 # ---------------------------------------------------------------- a deterministic problem
 # f(w) = sum_k 0.5 * w_k^T A_k w_k + c_k . w_k + 0.25 * q * sum(w_k^4): gradients depend
@@ -106,7 +108,6 @@ def test_optimizer_actually_moves_the_parameters(name, ours, theirs, kwargs):
 
 def test_optimizers_match_torch_on_a_small_model(rng):
     """Adam on TwoLayerNet with backprop gradients vs torch.optim.Adam on the torch copy."""
-    import torch.nn.functional as tF
 
     from nnscratch import functional as F
     from nnscratch.models import TwoLayerNet
@@ -296,6 +297,9 @@ def test_adam_update_rejects_non_positive_t(t):
         (optim.SGD, dict(lr=0.1, weight_decay=-1.0), r"weight_decay.*-1"),
         (optim.RMSprop, dict(lr=-1.0), r"lr.*-1"),
         (optim.RMSprop, dict(alpha=1.5), r"alpha.*1\.5"),
+        (optim.RMSprop, dict(alpha=1.0 + 1e-13), r"alpha must be in \[0\.0, 1\.0\]"),
+        (optim.SGD, dict(lr=0.1, momentum=1.0), r"momentum must be in \[0\.0, 1\.0\), got 1\.0"),
+        (optim.SGD, dict(lr=float("nan")), r"lr.*nan"),
         (optim.Adam, dict(lr=-1e-3), r"lr"),
         (optim.Adam, dict(betas=(1.0, 0.999)), r"betas.*1\.0"),
         (optim.Adam, dict(betas=(0.9, -0.1)), r"betas.*-0\.1"),
@@ -306,6 +310,21 @@ def test_adam_update_rejects_non_positive_t(t):
 def test_optimizer_classes_reject_bad_hyperparameters(cls, kwargs, match):
     with pytest.raises(ValueError, match=match):
         cls([Parameter(np.zeros(3))], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs"),
+    [(optim.RMSprop, dict(alpha=1.0)), (optim.RMSprop, dict(alpha=0.0)),
+     (optim.SGD, dict(lr=0.0, momentum=0.0, weight_decay=0.0)),
+     (optim.Adam, dict(betas=(0.0, np.float32(0.5)), weight_decay=1e3))],
+)
+def test_optimizer_classes_accept_the_ends_of_their_ranges(cls, kwargs):
+    cls([Parameter(np.zeros(3))], **kwargs)
+
+
+def test_optimizer_classes_reject_a_non_number_with_typeerror():
+    with pytest.raises(TypeError, match=r"lr must be a real number, got '0\.1'"):
+        optim.SGD([Parameter(np.zeros(3))], lr="0.1")
 
 
 def test_optimizer_classes_reject_non_parameters():

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as tF
-from conftest import assert_close, leaf_modules, tensor, to_numpy
-from torch import nn
 
 from nnscratch import functional as F
 from nnscratch import layers as L
 from nnscratch.models import MLP, TwoLayerNet
 from nnscratch.torch_bridge import from_torch, to_torch
+from tests.autograd import tensor, torch
+from tests.helpers import assert_close, leaf_modules, to_numpy
+
+tF = torch.nn.functional
+nn = torch.nn
 
 
 def randomize(model, rng):

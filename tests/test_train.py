@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
-from conftest import assert_close
 
 from nnscratch import functional as F
 from nnscratch import layers as L
 from nnscratch import optim
 from nnscratch.models import MLP, TwoLayerNet
 from nnscratch.train import fit
+from tests.helpers import assert_close
 
 
 def blobs(rng, n=60):
@@ -217,7 +219,7 @@ def test_fit_mse_regression_on_sine():
 
 
 class PlainNet(L.Module):
-    """A user-written Module with the API's plain ``backward(dout)`` signature."""
+    """A user-written Module following the contract ``backward(dout, *, input_grad=True)``."""
 
     def __init__(self, rng):
         self.fc = L.Linear(2, 2, rng=rng)
@@ -225,8 +227,8 @@ class PlainNet(L.Module):
     def forward(self, x):
         return self.fc(x)
 
-    def backward(self, dout):
-        return self.fc.backward(dout)
+    def backward(self, dout, *, input_grad=True):
+        return self.fc.backward(dout, input_grad=input_grad)
 
 
 def test_fit_trains_a_user_defined_module(rng):
@@ -239,20 +241,45 @@ def test_fit_trains_a_user_defined_module(rng):
 
 
 class LoggingNet(TwoLayerNet):
-    """A subclass overriding ``backward`` with the API's signature ``backward(dout)``."""
+    """A subclass overriding ``backward``, recording the ``input_grad`` it receives."""
 
-    def backward(self, dout):
-        self.calls = getattr(self, "calls", 0) + 1
-        return super().backward(dout)
+    def backward(self, dout, input_grad=True):
+        self.flags = [*getattr(self, "flags", []), input_grad]
+        return super().backward(dout, input_grad=input_grad)
 
 
-def test_fit_trains_a_subclass_with_the_plain_backward_signature(rng):
+def test_fit_asks_the_model_to_skip_the_input_gradient(rng):
     X, y = blobs(rng, 40)
     model = LoggingNet(2, 8, 2, rng=rng)
     hist = fit(model, optim.SGD(model.parameters(), lr=0.1), X, y, epochs=3, batch_size=10,
                rng=np.random.default_rng(0), progress=False)
-    assert model.calls == 12
+    assert model.flags == [False] * 12
     assert len(hist.loss) == 3
+
+
+class OldStyleNet(PlainNet):
+    """Written before ``input_grad`` joined the contract."""
+
+    def backward(self, dout):
+        return self.fc.backward(dout)
+
+
+def test_fit_refuses_a_backward_without_input_grad_before_training(rng):
+    model = OldStyleNet(rng)
+    before = params_of(model)
+    with pytest.raises(TypeError, match=r"OldStyleNet\.backward\(dout\).*"
+                                        r"backward\(self, dout, \*, input_grad=True\)"):
+        fit(model, optim.SGD(model.parameters(), lr=0.5), *blobs(rng, 10), epochs=1,
+            progress=False)
+    for a, p in zip(before, model.parameters(), strict=True):
+        np.testing.assert_array_equal(a, p.data)
+
+
+def test_fit_shows_the_loop_and_leaves_the_checks_to_one_call():
+    """The book displays ``fit``: its argument checks live in a helper."""
+    source = inspect.getsource(fit)
+    assert "raise" not in source
+    assert source.count("_check_fit_arguments(") == 1
 
 
 def test_fit_with_batchnorm_and_dropout_runs(rng):
@@ -272,6 +299,11 @@ def test_fit_with_batchnorm_and_dropout_runs(rng):
         (dict(epochs=-1), r"epochs.*-1"),
         (dict(y=np.zeros(7, dtype=int)), r"y.*\(7,\)"),
         (dict(X=np.zeros(10)), r"X.*\(10,\)"),
+        (dict(epochs=2.0), r"epochs.*2\.0"),
+        (dict(batch_size=2.5), r"batch_size.*2\.5"),
+        (dict(accumulation_steps=True), r"accumulation_steps.*True"),
+        (dict(X_val=np.zeros((3, 2))), r"X_val and y_val"),
+        (dict(X_val=np.zeros((3, 2)), y_val=np.zeros(4, dtype=int)), r"y_val.*\(4,\)"),
     ],
 )
 def test_fit_bad_arguments_raise(rng, kwargs, match):

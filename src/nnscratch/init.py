@@ -23,15 +23,14 @@ import math
 
 import numpy as np
 
-from ._checks import as_generator
+from ._checks import as_generator, check_choice, check_int
 
 INITIALIZERS = ("he", "xavier")
 
 
 def _check_fans(fan_in: int, fan_out: int) -> None:
-    for name, value in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_int(fan_in, "fan_in")
+    check_int(fan_out, "fan_out")
 
 
 def xavier_bound(fan_in: int, fan_out: int, gain: float = 1.0) -> float:
@@ -84,8 +83,7 @@ def he_uniform(fan_in: int, fan_out: int, rng=None, dtype=np.float64):
 
 def init_weights(name: str, fan_in: int, fan_out: int, rng=None, dtype=np.float64):
     """Weights by scheme name: ``"he"`` (He normal) or ``"xavier"`` (Xavier uniform)."""
+    check_choice(name, INITIALIZERS, "init")
     if name == "he":
         return he_normal(fan_in, fan_out, rng, dtype=dtype)
-    if name == "xavier":
-        return xavier_uniform(fan_in, fan_out, rng, dtype=dtype)
-    raise ValueError(f"init must be one of {INITIALIZERS}, got {name!r}")
+    return xavier_uniform(fan_in, fan_out, rng, dtype=dtype)

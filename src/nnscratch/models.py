@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import as_generator, check_choice
+from ._checks import as_generator, check_choice, check_range
 from .init import INITIALIZERS
 from .layers import (
     Dropout,
@@ -57,8 +57,7 @@ class MLP(Module):
         check_choice(activation, tuple(ACTIVATIONS), "activation")
         check_choice(norm, (None, *NORMS), "norm")
         check_choice(init, INITIALIZERS, "init")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        dropout = check_range(dropout, "dropout", 0.0, 1.0)
         rng = as_generator(rng)
         self.sizes = sizes
         layers: list[Module] = []

@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from ._checks import as_float_array, as_generator, check_choice
+from ._checks import (
+    as_float_array,
+    as_generator,
+    check_backward_takes_input_grad,
+    check_choice,
+    check_int,
+    check_ndim,
+)
 from .functional import LOSSES
-from .layers import BatchNorm1d, Module, Sequential
-from .models import MLP, TwoLayerNet
+from .layers import BatchNorm1d, Module
 from .optim import Optimizer
 
 
@@ -47,20 +53,13 @@ def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
         model.train(was_training)
 
 
-_SKIPS_INPUT_GRAD = (MLP.backward, TwoLayerNet.backward, Sequential.backward)
-
-
 def backward_params(model: Module, dout: np.ndarray) -> None:
-    """Backpropagate ``dout`` into the parameter gradients only.
+    """Backpropagate ``dout`` into the parameter gradients only, as ``fit`` does.
 
-    Library networks skip the unused input gradient (``input_grad=False``);
-    any other ``Module`` (including a subclass that overrides ``backward``)
-    runs its plain ``backward``.
+    The same as ``model.backward(dout, input_grad=False)``, which new code calls
+    directly.
     """
-    if type(model).backward in _SKIPS_INPUT_GRAD:
-        model.backward(dout, input_grad=False)
-    else:
-        model.backward(dout)
+    model.backward(dout, input_grad=False)
 
 
 def grad_norm(model: Module) -> float:
@@ -77,8 +76,7 @@ def _batches(n: int, batch_size: int, rng: np.random.Generator):
 def _check_data(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_array(X, f"X{name}")
     y = np.asarray(y)
-    if X.ndim != 2:
-        raise ValueError(f"X{name} must have shape (N, D), got shape {X.shape}")
+    check_ndim(X, 2, f"X{name}", "(N, D)")
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"y{name} must have {X.shape[0]} rows to match X{name}, "
                          f"got shape {y.shape}")
@@ -93,6 +91,27 @@ def _check_batchnorm_batches(model: Module, n: int, batch_size: int) -> None:
         raise ValueError(
             f"batch_size={batch_size} with {n} rows gives a mini-batch of one row, which "
             "BatchNorm1d cannot normalize in training; choose another batch_size")
+
+
+def _check_fit_arguments(model, X, y, X_val, y_val, loss, epochs, batch_size,
+                         accumulation_steps):
+    """Check ``fit``'s arguments before any training.
+
+    Returns ``X, y, X_val, y_val, batch_size`` as the loop uses them: float
+    arrays, and an int batch size (all rows when None).
+    """
+    check_backward_takes_input_grad(model)
+    check_choice(loss, tuple(LOSSES), "loss")
+    X, y = _check_data(X, y, "")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together")
+    if X_val is not None:
+        X_val, y_val = _check_data(X_val, y_val, "_val")
+    check_int(epochs, "epochs", minimum=0)
+    batch_size = X.shape[0] if batch_size is None else check_int(batch_size, "batch_size")
+    check_int(accumulation_steps, "accumulation_steps")
+    _check_batchnorm_batches(model, X.shape[0], batch_size)
+    return X, y, X_val, y_val, batch_size
 
 
 def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
@@ -112,21 +131,9 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
     - rng: Generator for shuffling (None: ``default_rng()``)
     - progress: show a tqdm bar over epochs
     """
-    check_choice(loss, tuple(LOSSES), "loss")
-    X, y = _check_data(X, y, "")
-    if (X_val is None) != (y_val is None):
-        raise ValueError("X_val and y_val must be given together")
-    if X_val is not None:
-        X_val, y_val = _check_data(X_val, y_val, "_val")
-    if int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    X, y, X_val, y_val, batch_size = _check_fit_arguments(
+        model, X, y, X_val, y_val, loss, epochs, batch_size, accumulation_steps)
     n = X.shape[0]
-    batch_size = n if batch_size is None else int(batch_size)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if int(accumulation_steps) != accumulation_steps or accumulation_steps < 1:
-        raise ValueError(f"accumulation_steps must be an integer >= 1, got {accumulation_steps!r}")
-    _check_batchnorm_batches(model, n, batch_size)
     rng = as_generator(rng)
     loss_fn = LOSSES[loss]
     classify = loss == "cross_entropy"
@@ -145,7 +152,7 @@ def fit(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
                 total += float(value) * len(idx)
                 if len(idx) != len(step_idx):
                     dout *= len(idx) / len(step_idx)  # mean over the whole step's rows
-                backward_params(model, dout)
+                model.backward(dout, input_grad=False)  # nothing uses dL/dX
             last_norm = grad_norm(model)
             optimizer.step()
         history.loss.append(total / n)

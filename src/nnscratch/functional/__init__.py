@@ -20,6 +20,8 @@ from .linear import linear_backward, linear_forward
 from .losses import LOSSES, log_softmax, mse_loss, softmax, softmax_cross_entropy
 from .normalization import (
     batchnorm_backward,
+    batchnorm_eval_backward,
+    batchnorm_eval_forward,
     batchnorm_forward,
     layernorm_backward,
     layernorm_forward,
@@ -30,6 +32,8 @@ from .normalization import (
 __all__ = [
     "LOSSES",
     "batchnorm_backward",
+    "batchnorm_eval_backward",
+    "batchnorm_eval_forward",
     "batchnorm_forward",
     "dropout_backward",
     "dropout_forward",

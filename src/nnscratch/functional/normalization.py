@@ -7,7 +7,8 @@ input and ``g = dout * gamma``,
     dx = (g - mean(g) - xhat * mean(g * xhat)) / std        (Batch/LayerNorm)
     dx = (g - xhat * mean(g * xhat)) / rms                   (RMSNorm)
 
-where the means run over the axis that was normalized.
+where the means run over the axis that was normalized. BatchNorm in evaluation
+mode normalizes with fixed running statistics instead, so there ``dx = g / std``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,50 @@ def batchnorm_backward(dout: np.ndarray, cache):
     dgamma = np.sum(dout * xhat, axis=0)
     g = dout * gamma
     dx = (g - g.mean(axis=0) - xhat * np.mean(g * xhat, axis=0)) / std
+    return dx, dgamma, dbeta
+
+
+def batchnorm_eval_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                           running_mean: np.ndarray, running_var: np.ndarray,
+                           eps: float = 1e-5):
+    """Batch normalization in evaluation mode (running statistics, any N >= 1).
+
+    Inputs:
+    - x: (N, D)
+    - gamma, beta: (D,) scale and shift
+    - running_mean, running_var: (D,) statistics estimated during training
+    - eps: added to the variance for stability
+
+    Returns a tuple of:
+    - out: (N, D), ``out = gamma * (x - running_mean) / sqrt(running_var + eps) + beta``,
+      a fixed affine map of each row (the statistics are constants here)
+    - cache: (xhat, gamma, std)
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, 2, "x", "(N, D)")
+    _check_affine(x, gamma, "gamma")
+    _check_affine(x, beta, "beta")
+    _check_affine(x, running_mean, "running_mean")
+    _check_affine(x, running_var, "running_var")
+    eps = check_positive(eps, "eps")
+    std = np.sqrt(running_var + eps)
+    xhat = (x - running_mean) / std
+    return gamma * xhat + beta, (xhat, gamma, std)
+
+
+def batchnorm_eval_backward(dout: np.ndarray, cache):
+    """Backward pass of ``batchnorm_eval_forward``.
+
+    Returns a tuple of:
+    - dx: (N, D) = ``dout * gamma / std``: no batch statistic depends on x
+    - dgamma: (D,) = sum over the batch of ``dout * xhat``
+    - dbeta: (D,) = sum over the batch of ``dout``
+    """
+    xhat, gamma, std = cache
+    check_shape(dout, xhat.shape, "dout")
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * xhat, axis=0)
+    dx = dout * gamma / std
     return dx, dgamma, dbeta
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .._checks import check_choice
 from .module import Module
 
 
@@ -21,7 +22,7 @@ class _Elementwise(Module):
         out, self._cache = type(self)._forward(x)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
         return type(self)._backward(dout, self._cache)
 
@@ -61,7 +62,7 @@ class LeakyReLU(Module):
         out, self._cache = F.leaky_relu_forward(x, self.negative_slope)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
         return F.leaky_relu_backward(dout, self._cache)
 
@@ -74,6 +75,5 @@ ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh"
 
 def make_activation(name: str) -> Module:
     """An activation module by name: one of ``ACTIVATIONS``."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {name!r}")
+    check_choice(name, tuple(ACTIVATIONS), "activation")
     return ACTIVATIONS[name]()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .linear import Linear
+from .._checks import check_backward_takes_input_grad
 from .module import Module
 
 
@@ -17,6 +17,7 @@ class Sequential(Module):
         for i, m in enumerate(modules):
             if not isinstance(m, Module):
                 raise TypeError(f"Sequential item {i} must be a Module, got {type(m).__name__}")
+            check_backward_takes_input_grad(m)
         self.layers = list(modules)
 
     def children(self) -> Iterator[tuple[str, Module]]:
@@ -29,16 +30,13 @@ class Sequential(Module):
         return x
 
     def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
-        """Run each module's backward in reverse order and return ``dx``.
+        """Run each module's backward, last to first, and return ``dx``.
 
-        ``input_grad=False`` lets a first ``Linear`` skip the input gradient
-        (returns None); training loops use it, since nothing consumes ``dx``.
+        Each module's ``dx`` is the next one's ``dout``, so only the first module
+        receives the caller's ``input_grad`` (a first ``Linear`` then skips ``dx``).
         """
         for i in range(len(self.layers) - 1, -1, -1):
-            m = self.layers[i]
-            if i == 0 and not input_grad and isinstance(m, Linear):
-                return m.backward(dout, input_grad=False)
-            dout = m.backward(dout)
+            dout = self.layers[i].backward(dout, input_grad=input_grad if i == 0 else True)
         return dout
 
     def __iter__(self) -> Iterator[Module]:

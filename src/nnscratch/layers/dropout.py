@@ -21,7 +21,7 @@ class Dropout(Module):
         out, self._cache = dropout_forward(x, self.p, self.training, self.rng)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
         return dropout_backward(dout, self._cache)
 

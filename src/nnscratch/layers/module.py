@@ -23,11 +23,12 @@ class Parameter:
 
 
 class Module:
-    """Base class: ``forward(x)``, ``backward(dout) -> dx``, parameters and modes.
+    """Base class: ``forward(x)``, ``backward(dout, *, input_grad=True) -> dx``, parameters, modes.
 
     ``backward`` must be called after ``forward`` on the same input; it returns
     ``dL/dx`` and *accumulates* (``+=``) ``dL/dparam`` into each ``Parameter.grad``,
     so gradients of several backward passes add up until ``zero_grad()``.
+    Every module's ``backward`` accepts ``input_grad`` (see ``Module.backward``).
     """
 
     training: bool = True
@@ -35,7 +36,14 @@ class Module:
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Accumulate the parameter gradients and return ``dx``, of the input's shape.
+
+        ``input_grad=False`` tells the module that nobody will use ``dx`` (it is
+        the network's first layer): it may then skip computing ``dx`` and return
+        None, as ``Linear`` does. A module may also ignore the flag and return
+        ``dx``. ``fit`` passes ``input_grad=False``; a subclass must accept it.
+        """
         raise NotImplementedError
 
     def __call__(self, x: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .._checks import as_float_array, check_ndim, check_positive
+from .._checks import check_choice, check_positive, check_range
 from .module import Module, Parameter
 
 
@@ -25,18 +25,18 @@ class BatchNorm1d(Module):
                  dtype=np.float64):
         self.num_features = num_features
         self.eps = check_positive(eps, "eps")
-        if not isinstance(momentum, (int, float)) or not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be a number in [0, 1], got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = check_range(momentum, "momentum", 0.0, 1.0, include_high=True)
         self.gamma = Parameter(np.ones(num_features, dtype=dtype))
         self.beta = Parameter(np.zeros(num_features, dtype=dtype))
         self.running_mean = np.zeros(num_features, dtype=dtype)
         self.running_var = np.ones(num_features, dtype=dtype)
         self._cache = None
+        self._backward = None  # the functional backward matching the forward that ran
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.training:
             out, self._cache = F.batchnorm_forward(x, self.gamma.data, self.beta.data, self.eps)
+            self._backward = F.batchnorm_backward
             _, _, _, mean, var = self._cache
             n = x.shape[0]
             m = self.momentum
@@ -45,21 +45,14 @@ class BatchNorm1d(Module):
             self.running_var *= 1 - m
             self.running_var += m * var * (n / (n - 1))
             return out
-        x = as_float_array(x, "x")
-        check_ndim(x, 2, "x", "(N, D)")
-        std = np.sqrt(self.running_var + self.eps)
-        xhat = (x - self.running_mean) / std
-        self._cache = ("eval", xhat, std)
-        return self.gamma.data * xhat + self.beta.data
+        out, self._cache = F.batchnorm_eval_forward(
+            x, self.gamma.data, self.beta.data, self.running_mean, self.running_var, self.eps)
+        self._backward = F.batchnorm_eval_backward
+        return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
-        if isinstance(self._cache[0], str):
-            _, xhat, std = self._cache
-            self.gamma.grad += np.sum(dout * xhat, axis=0)
-            self.beta.grad += dout.sum(axis=0)
-            return dout * self.gamma.data / std
-        dx, dgamma, dbeta = F.batchnorm_backward(dout, self._cache)
+        dx, dgamma, dbeta = self._backward(dout, self._cache)
         self.gamma.grad += dgamma
         self.beta.grad += dbeta
         return dx
@@ -82,7 +75,7 @@ class LayerNorm(Module):
         out, self._cache = F.layernorm_forward(x, self.gamma.data, self.beta.data, self.eps)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
         dx, dgamma, dbeta = F.layernorm_backward(dout, self._cache)
         self.gamma.grad += dgamma
@@ -106,7 +99,7 @@ class RMSNorm(Module):
         out, self._cache = F.rmsnorm_forward(x, self.gamma.data, self.eps)
         return out
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray:
         self._check_called(self._cache)
         dx, dgamma = F.rmsnorm_backward(dout, self._cache)
         self.gamma.grad += dgamma
@@ -121,6 +114,5 @@ NORMS = {"batch": BatchNorm1d, "layer": LayerNorm, "rms": RMSNorm}
 
 def make_norm(name: str, num_features: int, dtype=np.float64) -> Module:
     """A normalization module by name: ``"batch"``, ``"layer"`` or ``"rms"``."""
-    if name not in NORMS:
-        raise ValueError(f"norm must be None or one of {tuple(NORMS)}, got {name!r}")
+    check_choice(name, tuple(NORMS), "norm")
     return NORMS[name](num_features, dtype=dtype)

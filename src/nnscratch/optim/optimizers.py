@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .._checks import check_range
 from ..layers import Parameter
 
 
@@ -33,9 +34,7 @@ class Optimizer:
         for i, p in enumerate(self.params):
             if not isinstance(p, Parameter):
                 raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
-        if not lr >= 0:
-            raise ValueError(f"lr must be >= 0, got {lr}")
-        self.lr = lr
+        self.lr = check_range(lr, "lr", 0.0, math.inf)
         self._scratch = [np.empty_like(p.data) for p in self.params]
 
     def zero_grad(self) -> None:
@@ -51,11 +50,6 @@ class Optimizer:
         raise NotImplementedError
 
 
-def _check_range(value: float, name: str, low: float, high: float) -> None:
-    if not low <= value < high:
-        raise ValueError(f"{name} must be in [{low}, {high}), got {value}")
-
-
 class SGD(Optimizer):
     """SGD with optional momentum and L2 weight decay (``torch.optim.SGD``)::
 
@@ -66,10 +60,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        _check_range(momentum, "momentum", 0.0, 1.0)
-        _check_range(weight_decay, "weight_decay", 0.0, math.inf)
-        self.momentum = momentum
-        self.weight_decay = weight_decay
+        self.momentum = check_range(momentum, "momentum", 0.0, 1.0)
+        self.weight_decay = check_range(weight_decay, "weight_decay", 0.0, math.inf)
         self.velocity = [None] * len(self.params)
 
     def step(self) -> None:
@@ -95,8 +87,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8):
         super().__init__(params, lr)
-        _check_range(alpha, "alpha", 0.0, 1.0 + 1e-12)
-        self.alpha = alpha
+        self.alpha = check_range(alpha, "alpha", 0.0, 1.0, include_high=True)
         self.eps = eps
         self.square_avg = [np.zeros_like(p.data) for p in self.params]
 
@@ -128,12 +119,10 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_range(betas[0], "betas[0]", 0.0, 1.0)
-        _check_range(betas[1], "betas[1]", 0.0, 1.0)
-        _check_range(weight_decay, "weight_decay", 0.0, math.inf)
-        self.beta1, self.beta2 = betas
+        self.beta1 = check_range(betas[0], "betas[0]", 0.0, 1.0)
+        self.beta2 = check_range(betas[1], "betas[1]", 0.0, 1.0)
         self.eps = eps
-        self.weight_decay = weight_decay
+        self.weight_decay = check_range(weight_decay, "weight_decay", 0.0, math.inf)
         self.t = 0
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
