@@ -7,7 +7,7 @@ PYTHON  ?= python3
 STAMP   := $(VENV)/.installed
 JOBS    ?= 2
 
-.PHONY: all venv book test lint test-lib test-solutions bench clean
+.PHONY: all venv system book test lint test-lib test-solutions bench clean
 
 all: book
 
@@ -18,6 +18,11 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Chromium (browser tests) and bubblewrap (the grading sandbox): installed when root with
+# apt-get, otherwise `make test` stops here and says what to install.
+system:
+	tools/system-packages
 
 book: venv
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -34,7 +39,7 @@ test-solutions: venv
 	$(BIN)/pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env solutions/
 
 # The book is built first: tests/test_book.py and tests/test_browser.py read _build/html.
-test: lint book test-lib test-solutions
+test: system lint book test-lib test-solutions
 
 bench: venv
 	$(BIN)/python bench/train_step.py

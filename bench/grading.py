@@ -32,7 +32,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from nnscratch.grading.grade import Limits, grade_class
+from nnscratch.grading.grade import grade_class
+from nnscratch.grading.runner import Limits
 
 
 def execute(path: str, timeout: float) -> float:
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         submissions = make_class(root, solutions, args.students)
         notebooks = sorted(submissions.rglob("*.ipynb"))
         base_wall, base_cpu = measure(lambda: baseline(notebooks, args.jobs, args.timeout))
-        limits = Limits(timeout=args.timeout, jobs=args.jobs, memory_mb=None)
+        limits = Limits(timeout=args.timeout, jobs=args.jobs, memory_mb=0)
         grades = []
         grade_wall, grade_cpu = measure(lambda: grades.extend(
             grade_class(submissions, args.solutions, root / "out", limits)))

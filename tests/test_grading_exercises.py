@@ -11,6 +11,9 @@ import pytest
 
 from nnscratch.cli import main
 from nnscratch.grading.exercises import (
+    CHECK_MAGIC,
+    EXPECTED,
+    SELFCHECK_TAG,
     STUB,
     make_exercise,
     stale_exercises,
@@ -62,17 +65,58 @@ def test_make_exercise_drops_hidden_clears_outputs_keeps_ids_and_metadata():
     original = copy.deepcopy(solution)
     exercise = make_exercise(solution)
     assert solution == original  # input untouched
+    generated = [cell for cell in exercise.cells
+                 if SELFCHECK_TAG in cell.metadata.get("tags", [])]
+    mine = [cell for cell in exercise.cells if cell not in generated]
     kept = [cell for cell in solution.cells if cell_role(cell) != "hidden"]
-    assert [cell.id for cell in exercise.cells] == [cell.id for cell in kept]
-    assert [cell.metadata for cell in exercise.cells] == [cell.metadata for cell in kept]
+    assert [cell.id for cell in mine] == [cell.id for cell in kept]
     assert exercise.metadata == solution.metadata
-    for old, new in zip(kept, exercise.cells, strict=True):
+    for old, new in zip(kept, mine, strict=True):
         if new.cell_type == "code":
             assert new.outputs == [] and new.execution_count is None
-        if cell_role(new) == "answer":
+        role = cell_role(new)
+        if role == "answer":
             assert STUB in new.source and "### BEGIN SOLUTION" not in new.source
+        elif role == "check":
+            meta = new.metadata.nnscratch
+            assert new.source == f"{CHECK_MAGIC} {meta['id']}\n{old.source}"
+            assert meta[EXPECTED] == "".join(o.text for o in old.outputs)
         else:
-            assert new.source == old.source
+            assert new.source == old.source and new.metadata == old.metadata
+
+
+def test_the_exercise_shows_each_expected_output_and_can_check_itself():
+    exercise = make_exercise(read("01_basics"))
+    ids = [cell.id for cell in exercise.cells]
+    assert ids.index("selfcheck") == ids.index("setup") + 1
+    assert ids[ids.index("check-total") + 1] == "check-total-expected"
+    cells = {cell.id: cell for cell in exercise.cells}
+    assert cells["check-total-expected"].source == (
+        "Expected output of `total` (1 point):\n\n```text\n385\n```")
+    helper = cells["selfcheck"].source
+    assert "def compare_outputs" in helper and "import nnscratch" not in helper
+    assert "'total': (1, 1e-06, '385\\n')," in helper
+    assert "relu-shape" not in helper  # hidden checks stay out of the exercise
+
+
+def test_the_self_check_cell_gives_a_verdict_in_plain_jupyter():
+    """Run the exercise as a learner would, with nbclient, no nnscratch involved."""
+    from nbclient import NotebookClient
+
+    exercise = make_exercise(read("01_basics"))
+    answers = {cell.id: cell.source for cell in read("01_basics").cells}
+    for cell in exercise.cells:
+        if cell_role(cell) == "answer":
+            cell.source = answers[cell.id]
+    cells = {cell.id: cell for cell in exercise.cells}
+    cells["answer-relu"].source = "def relu(x):\n    return np.abs(x)"
+    NotebookClient(exercise, timeout=60, kernel_name="python3").execute()
+    printed = {cell.id: "".join(o.get("text", "") for o in cell.outputs)
+               for cell in exercise.cells if cell_role(cell) == "check"}
+    assert "PASS total: 1/1 points" in printed["check-total"]
+    assert "FAIL relu-values: 0/2 points; line 1: expected 0., got " in printed[
+        "check-relu-values"]
+    assert "probable mistake: relu of a negative number is 0" in printed["check-relu-values"]
 
 
 def test_roles_and_default_dependencies():
@@ -94,6 +138,13 @@ def test_solution_problems_are_reported():
     assert "needs metadata nnscratch" in problems
     assert "without '### BEGIN SOLUTION'" in problems
     assert "unknown answer cells ['answer-nope']" in problems
+    assert "exactly one line 'SEED = 0' (found 1)" not in problems
+
+
+def test_a_solution_needs_its_seed_line():
+    nb = read("02_tiny")
+    nb.cells[1].source = "import numpy as np"
+    assert "exactly one line 'SEED = 0' (found 0)" in "\n".join(solution_problems(nb))
 
 
 def copy_fixtures(tmp_path: Path) -> tuple[Path, Path]:

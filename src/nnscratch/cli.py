@@ -38,11 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check", help="self-check one exercise notebook",
-        description="Run the visible checks of one exercise notebook and show what passes.")
+        description="Run an exercise notebook in the sandbox and compare each visible check "
+                    "with the expected output stored in the notebook. Needs only the notebook.")
     check.add_argument("notebook", type=Path, metavar="EXERCISE.ipynb")
-    _solutions_option(check)
     check.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                        help="time limit per cell (default: 120)")
+    _sandbox_option(check)
 
     grade = commands.add_parser(
         "grade", help="grade a class's submissions",
@@ -59,8 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="time limit per notebook (default: 5 x --timeout)")
     grade.add_argument("--memory", type=_positive(int, allow_zero=True), default=4096, metavar="MB",
                        help="data memory limit per kernel, 0 for none (default: 4096)")
+    grade.add_argument("--show-hidden", action="store_true",
+                       help="show the expected and actual output of failed hidden checks in "
+                            "the feedback (default: hidden checks are only named)")
     _solutions_option(grade)
+    _sandbox_option(grade)
     return parser
+
+
+def _sandbox_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help="run learner code without the bubblewrap sandbox (only for "
+                             "code you trust: it can then read and write your files)")
 
 
 def _positive(kind: type, *, allow_zero: bool = False):
@@ -106,11 +117,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _exercises(args: argparse.Namespace) -> int:
     from .grading.exercises import extra_exercises, stale_exercises, write_exercises
-    from .grading.grade import GradingError
+    from .grading.grade import no_solutions
 
     if not args.solutions.is_dir():
-        raise GradingError(f"no solutions folder at {args.solutions}: run from the repository "
-                           "root or pass --solutions DIR")
+        raise no_solutions(args.solutions)
     if args.check:
         stale = stale_exercises(args.solutions, args.exercises)
         if stale:
@@ -130,52 +140,40 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .grading.grade import Limits, check_notebook, reference_for
-    from .grading.gradebook import points
+    from .grading.grade import check_notebook, load_exercise
+    from .grading.gradebook import failed_check, points
+    from .grading.runner import Limits
 
-    if not args.solutions.is_dir() and args.notebook.exists():
-        # a learner may run the check from anywhere: look beside the exercises folder
-        beside = args.notebook.resolve().parent.parent / "solutions"
-        if beside.is_dir():
-            args.solutions = beside
-    reference = reference_for(args.notebook, args.solutions)
-    print(f"Checking {args.notebook} against {reference} (visible checks) ...", flush=True)
-    result = check_notebook(args.notebook, args.solutions, Limits(timeout=args.timeout, jobs=1))
+    load_exercise(args.notebook)  # a wrong path or file fails here, before any output
+    where = "in the sandbox" if args.sandbox else "WITHOUT the sandbox"
+    print(f"Checking {args.notebook} (visible checks, {where}) ...", flush=True)
+    result = check_notebook(args.notebook, Limits(timeout=args.timeout, jobs=1,
+                                                  sandbox=args.sandbox))
     width = max((len(check.check.id) for check in result.checks), default=0)
     for check in result.checks:
         score = f"{points(check.earned)}/{points(check.check.points)}"
         print(f"{'PASS' if check.passed else 'FAIL'}  {check.check.id:<{width}}  {score}")
-        if not check.passed:
-            print(_indent(_failure_details(check), "      "))
+    failures = [line for check in result.checks if not check.passed
+                for line in failed_check(check)]
+    if failures:
+        print("\n" + "\n".join(failures).rstrip())
     if result.notes:
-        print("Notes:")
+        print("\nNotes:")
         print("\n".join(f"  - {note}" for note in result.notes))
-    print(f"Score: {points(result.earned)}/{points(result.max_points)} points on the visible "
+    print(f"\nScore: {points(result.earned)}/{points(result.max_points)} points on the visible "
           "checks (hidden checks count too when your instructor grades).")
     return 0
 
 
-def _failure_details(check) -> str:
-    lines = [f"error: {check.error}"] if check.error else []
-    if check.kind in ("mismatch", "error", "timeout"):
-        lines += ["expected:", _indent(check.expected.rstrip("\n") or "(no output)", "  "),
-                  "actual:", _indent(check.actual.rstrip("\n") or "(no output)", "  ")]
-    elif not check.error:
-        lines.append(check.kind.replace("-", " "))
-    return "\n".join(lines)
-
-
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
-
-
 def _grade(args: argparse.Namespace) -> int:
-    from .grading.grade import Limits, grade_class
+    from .grading.grade import grade_class
+    from .grading.runner import Limits
 
     start = time.perf_counter()
     limits = Limits(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                    memory_mb=args.memory, jobs=args.jobs)
-    grades = grade_class(args.submissions, args.solutions, args.out, limits)
+                    memory_mb=args.memory, jobs=args.jobs, sandbox=args.sandbox)
+    grades = grade_class(args.submissions, args.solutions, args.out, limits,
+                         show_hidden=args.show_hidden)
     problems = sum(grade.status != "ok" for grade in grades)
     print(f"Graded {len(grades)} student(s) in {time.perf_counter() - start:.1f} s "
           f"({problems} with problems): {args.out / 'gradebook.md'}")

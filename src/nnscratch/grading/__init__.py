@@ -2,15 +2,16 @@
 
 Modules, in the order a grading run uses them:
 
-- ``roles``: cell roles (setup/answer/check/hidden) and check metadata;
-- ``notebooks``: reading notebooks with nbformat, clearing outputs;
-- ``exercises``: solution regions -> ``NotImplementedError`` stubs; exercises/ from solutions/;
-- ``imports``: does an answer cell use ``nnscratch``?
+- ``roles``: cell roles (setup/answer/check/hidden), check metadata and the SEED line;
+- ``notebooks``: reading notebooks with nbformat, the text of cell outputs;
+- ``selfcheck``: comparing a check's output with the expected one (also copied into
+  every exercise for the in-notebook verdict);
+- ``exercises``: solution regions -> stubs, the self-check cell; exercises/ from solutions/;
 - ``submissions``: ``SUBMISSIONS/<student>/<exercise>.ipynb`` discovery;
-- ``assemble``: the graded notebook (solution + the learner's answer cells);
-- ``sanitize``, ``kernel_launcher``: nbval's sanitizer and the limited grading kernel;
-- ``runner``, ``pytest_plugin``, ``nbval_patches``: one pytest/nbval/xdist run, per-cell records;
-- ``results``: records -> points, problems, notes;
+- ``assemble``: the notebooks to run (reference, submission, self-check), nnscratch use;
+- ``sandbox``, ``kernel_launcher``: the bubblewrap sandbox and limits of every kernel;
+- ``runner``, ``plugin``: one pytest/nbval/xdist run, per-cell records, nbval patches;
+- ``results``: records and reference outputs -> points, problems, notes;
 - ``gradebook``: gradebook.csv, gradebook.md, feedback/<student>.md;
 - ``grade``: ``grade_class`` and ``check_notebook``, used by ``nnscratch.cli``.
 """

@@ -1,10 +1,17 @@
 """Generate exercise notebooks from solution notebooks.
 
-An exercise is its solution with every ``### BEGIN SOLUTION`` .. ``### END SOLUTION``
-region of an answer cell replaced by ``raise NotImplementedError("Your code here")``
-(indented like the region), hidden cells removed and all outputs cleared. Everything
-else (cell ids, metadata, markdown) is kept, so learners' answer cells keep the ids
-the grader matches them by.
+An exercise is its solution with:
+
+- every ``### BEGIN SOLUTION`` .. ``### END SOLUTION`` region of an answer cell replaced
+  by ``raise NotImplementedError("Your code here")`` (indented like the region);
+- hidden cells removed and all outputs cleared;
+- a self-check cell after the first setup cell: the code of ``selfcheck.py`` and the
+  expected output of every visible check (the solution's stored output);
+- every visible check cell starting with ``%%check <id>`` (the magic prints PASS or FAIL
+  under the check) and followed by a Markdown cell showing its expected output.
+
+Everything else (cell ids, metadata, markdown) is kept, so learners' answer cells keep
+the ids the grader matches them by. The generated cells are tagged ``selfcheck``.
 """
 
 from __future__ import annotations
@@ -15,10 +22,19 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .notebooks import InvalidSolution, clear_outputs, read_solution
-from .roles import BEGIN, END, cell_role
+from .notebooks import InvalidSolution, clear_outputs, fenced, output_text, read_solution
+from .roles import BEGIN, END, cell_role, graded_checks
 
 STUB = 'raise NotImplementedError("Your code here")'
+SELFCHECK_TAG = "selfcheck"
+CHECK_MAGIC = "%%check"
+EXPECTED = "expected"  # key of a visible check's expected output in its nnscratch metadata
+SELFCHECK_INTRO = """\
+# Self-check. Run this cell once, before the checks. Each check cell starts with %%check:
+# it runs the check, compares what it prints with the expected output shown under the
+# cell, and prints PASS or FAIL. Numbers may differ by a relative 1e-6 (or the check's
+# stated tolerance). Grading compares the same way, on other random inputs.
+"""
 
 
 def stub_solution_regions(source: str) -> str:
@@ -56,20 +72,53 @@ def stub_solution_regions(source: str) -> str:
 
 def make_exercise(solution: NotebookNode) -> NotebookNode:
     """The exercise notebook of ``solution`` (a new notebook; the input is untouched)."""
-    exercise = copy.deepcopy(solution)
-    cells = []
+    expected = {cell.id: output_text(cell.outputs) for cell in solution.cells
+                if cell_role(cell) == "check"}
+    exercise = clear_outputs(copy.deepcopy(solution))
+    cells: list[NotebookNode] = []
     for cell in exercise.cells:
         role = cell_role(cell)
         if role == "hidden":
             continue
+        cells.append(cell)
         if role == "answer":
             try:
                 cell.source = stub_solution_regions(cell.source)
             except ValueError as err:
                 raise ValueError(f"answer cell {cell.id!r}: {err}") from None
-        cells.append(cell)
+        elif role == "check":
+            meta = cell.metadata["nnscratch"]
+            meta[EXPECTED] = expected[cell.id]
+            cell.source = f"{CHECK_MAGIC} {meta['id']}\n{cell.source}"
+            cells.append(_expected_cell(cell.id, meta["id"], meta["points"], expected[cell.id]))
+        elif role == "setup" and not any(c.id == SELFCHECK_TAG for c in cells):
+            cells.append(selfcheck_cell(solution))
     exercise.cells = cells
-    return clear_outputs(exercise)
+    return exercise
+
+
+def selfcheck_cell(solution: NotebookNode) -> NotebookNode:
+    """The code cell defining ``%%check`` with every visible check's expected output."""
+    rows = [f"    {check.id!r}: ({check.points!r}, {check.rtol!r}, {text!r}),"
+            for check, text in _visible_expected(solution)]
+    source = (SELFCHECK_INTRO + "\n" + Path(__file__).with_name("selfcheck.py").read_text()
+              + "\n\nregister({\n" + "\n".join(rows) + "\n})")
+    return nbformat.v4.new_code_cell(source, id=SELFCHECK_TAG,
+                                     metadata={"tags": [SELFCHECK_TAG, "hide-input"]})
+
+
+def _visible_expected(solution: NotebookNode) -> list[tuple]:
+    cells = {cell.id: cell for cell in solution.cells}
+    return [(check, output_text(cells[check.cell_id].outputs))
+            for check in graded_checks(solution) if not check.hidden]
+
+
+def _expected_cell(cell_id: str, check_id: str, points: float, text: str) -> NotebookNode:
+    unit = "point" if points == 1 else "points"
+    body = "\n".join([f"Expected output of `{check_id}` ({points:g} {unit}):", "",
+                      *fenced(text)])
+    return nbformat.v4.new_markdown_cell(body, id=f"{cell_id}-expected",
+                                         metadata={"tags": [SELFCHECK_TAG]})
 
 
 def exercise_text(solution_path: Path) -> str:

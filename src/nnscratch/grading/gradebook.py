@@ -10,22 +10,15 @@ points, and expected vs actual output (truncated).
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .results import CheckResult, NotebookResult
+from .notebooks import fenced
+from .results import CheckResult, NotebookResult, Outcome
 from .submissions import suggest
 
 MAX_ROW = "(max)"
 FEEDBACK_TEXT_CAP = 2000
-_REASONS = {
-    "mismatch": "output differs", "error": "raised an error", "timeout": "timed out",
-    "kernel-died": "the kernel died", "kernel-dead": "not run (the kernel had stopped)",
-    "not-run": "not run", "notebook-timeout": "not run (notebook time limit)",
-    "uses-nnscratch": "its answer uses nnscratch", "grader-error": "could not be graded",
-    "skipped": "skipped",
-}
 
 
 @dataclass
@@ -77,8 +70,8 @@ def markdown_table(rows: list[list[str]]) -> str:
     return "\n".join([line(header), "| " + " | ".join(aligns) + " |", *map(line, body)]) + "\n"
 
 
-def write_gradebook(out: Path, grades: list[StudentGrade],
-                    max_points: dict[str, float]) -> list[Path]:
+def write_gradebook(out: Path, grades: list[StudentGrade], max_points: dict[str, float],
+                    show_hidden: bool = False) -> list[Path]:
     """Write gradebook.csv, gradebook.md and feedback/<student>.md under ``out``."""
     rows = gradebook_rows(grades, max_points)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,12 +83,12 @@ def write_gradebook(out: Path, grades: list[StudentGrade],
     written = [out / "gradebook.csv", out / "gradebook.md"]
     for grade in grades:
         path = feedback / f"{grade.student}.md"
-        path.write_text(feedback_text(grade), encoding="utf-8")
+        path.write_text(feedback_text(grade, show_hidden), encoding="utf-8")
         written.append(path)
     return written
 
 
-def feedback_text(grade: StudentGrade) -> str:
+def feedback_text(grade: StudentGrade, show_hidden: bool = False) -> str:
     """The Markdown feedback of one student."""
     possible = sum(result.max_points for result in grade.results.values())
     lines = [f"# Feedback: {grade.student}", "",
@@ -107,47 +100,53 @@ def feedback_text(grade: StudentGrade) -> str:
         lines += [f"- Unexpected file `{name}`: it was not graded. Submissions must be named "
                   f"exactly like the exercises, directly in your folder.{hint}", ""]
     for name, result in grade.results.items():
-        lines += exercise_feedback(name, result)
+        lines += exercise_feedback(name, result, show_hidden)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def exercise_feedback(name: str, result: NotebookResult) -> list[str]:
+def exercise_feedback(name: str, result: NotebookResult, show_hidden: bool = False) -> list[str]:
     """The feedback section of one exercise."""
     lines = [f"## {name}: {points(result.earned)} / {points(result.max_points)} points", ""]
     lines += [f"- {note}" for note in result.notes]
     lines += [""] if result.notes else []
-    if not result.submitted or not result.readable:
+    if any(c.outcome in (Outcome.NOT_SUBMITTED, Outcome.INVALID) for c in result.checks):
         return lines
-    failed = [check for check in result.checks if not check.passed]
     passed = [check.check.id for check in result.checks if check.passed]
     if passed:
         lines += ["Passed: " + ", ".join(f"`{check}`" for check in passed) + ".", ""]
-    for check in failed:
-        lines += failed_check(check)
+    for check in result.checks:
+        if not check.passed:
+            lines += failed_check(check, show_hidden)
     return lines
 
 
-def failed_check(result: CheckResult) -> list[str]:
-    """A failed check: id, points, the reason, expected and actual output."""
+def failed_check(result: CheckResult, show_hidden: bool = False) -> list[str]:
+    """A failed check in Markdown: id, points, reason, probable mistake, and the details.
+
+    A hidden check shows no details (its code, inputs and expected output stay private)
+    unless ``show_hidden``. The self-check (``nnscratch check``) prints the same text.
+    """
     check = result.check
     hidden = " (hidden check)" if check.hidden else ""
-    reason = _REASONS.get(result.kind, result.kind)
     unit = "point" if check.points == 1 else "points"
-    lines = [f"### `{check.id}`{hidden}: 0 / {points(check.points)} {unit}, {reason}", ""]
-    if result.error:
-        lines += [f"Error: `{_one_line(result.error)}`", ""]
-    if result.kind in ("mismatch", "error", "timeout"):
-        lines += ["Expected output:", "", *_fenced(result.expected), "",
-                  "Your output:", "", *_fenced(result.actual), ""]
+    lines = [f"### `{check.id}`{hidden}: 0 / {points(check.points)} {unit}, "
+             f"{result.outcome.reason}", ""]
+    lines += [f"- Probable mistake: {hint}" for hint in result.hints]
+    lines += [""] if result.hints else []
+    if check.hidden and not show_hidden:
+        return lines + ["A hidden check tests other inputs; its code and expected output are "
+                        "not shown.", ""]
+    if result.detail:
+        label = "First difference" if result.outcome is Outcome.WRONG else "Detail"
+        lines += [f"{label}: `{_one_line(result.detail)}`", ""]
+    if result.outcome in (Outcome.WRONG, Outcome.ERROR, Outcome.TIMEOUT):
+        lines += ["Expected output:", "", *fenced(_cut(result.expected)), "",
+                  "Your output:", "", *fenced(_cut(result.actual)), ""]
     return lines
 
 
-def _fenced(text: str) -> list[str]:
-    if len(text) > FEEDBACK_TEXT_CAP:
-        text = text[:FEEDBACK_TEXT_CAP] + "\n... [truncated]"
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence + "text", text.rstrip("\n") or "(no output)", fence]
+def _cut(text: str) -> str:
+    return text[:FEEDBACK_TEXT_CAP] + "\n... [cut]" if len(text) > FEEDBACK_TEXT_CAP else text
 
 
 def _one_line(text: str) -> str:

@@ -1,103 +1,69 @@
-"""The grading kernel: an ipykernel of the current Python with resource limits.
+"""Start a grading kernel: resource limits first, then ipykernel.
 
-nbval starts one kernel per notebook from a kernelspec. ``write_kernelspec`` writes
-one (``nnscratch-grading``) whose command runs this file as a script; it caps the
-kernel's data segment (``RLIMIT_DATA``: heap and anonymous mappings, i.e. what
-NumPy arrays use) before starting ipykernel, so a runaway allocation raises
-MemoryError in the learner's cell instead of exhausting the machine. RLIMIT_AS is
-not used: it counts reserved address space, which torch and BLAS thread pools
-reserve generously (about 1 GB for ``import torch`` on two cores, more on larger
-machines) without using it.
+The grading kernelspec runs this file as a script, inside the sandbox (see
+``sandbox.py``) or, with ``--no-sandbox``, directly. It uses the standard library and
+ipykernel only: the sandbox holds the Python environment but not the course package.
 
-It also caps what the kernel can print: after ``OUTPUT_LIMIT`` characters on stdout
-(or stderr) further text is dropped, so ``while True: print(...)`` cannot fill the
-grader's memory before the cell times out.
+Limits, read from the environment:
 
-The spec's environment also sets BLAS/OpenMP threads so that parallel kernels do not
-oversubscribe the cores, and keeps IPython's history off (no SQLite file per kernel).
+- ``NNSCRATCH_MEMORY_MB``: ``RLIMIT_DATA`` (heap and anonymous mappings, where NumPy
+  arrays live), so a runaway allocation raises MemoryError in the learner's cell.
+  ``RLIMIT_AS`` is not used: torch and BLAS thread pools reserve far more address space
+  than they use.
+- ``NNSCRATCH_PROCESSES``: ``RLIMIT_NPROC`` (processes and threads). Only the sandbox
+  sets it: there the kernel has a user namespace of its own, so the count starts at zero
+  and a fork bomb stops at the limit.
+- ``NNSCRATCH_FILE_MB``: ``RLIMIT_FSIZE``, the largest file the kernel may write.
+
+Core dumps are off, and the kernel's OOM score is raised so that under memory pressure
+the kernel, not the grader, is the first process the system stops.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import resource
 import sys
 from pathlib import Path
 
-KERNEL_NAME = "nnscratch-grading"
-MEMORY_ENV = "NNSCRATCH_KERNEL_MEMORY_MB"
-OUTPUT_ENV = "NNSCRATCH_KERNEL_OUTPUT_LIMIT"
-OUTPUT_LIMIT = 100_000_000
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+MB = 2**20
+LIMITS = {
+    "NNSCRATCH_MEMORY_MB": (resource.RLIMIT_DATA, MB),
+    "NNSCRATCH_PROCESSES": (resource.RLIMIT_NPROC, 1),
+    "NNSCRATCH_FILE_MB": (resource.RLIMIT_FSIZE, MB),
+}
 
 
-def write_kernelspec(jupyter_path: Path, *, memory_mb: int | None, threads: int | None) -> Path:
-    """Write the grading kernelspec under ``jupyter_path/kernels`` and return its dir.
+def apply_limits(environ: dict[str, str]) -> None:
+    """Set the limits named in ``environ``, no core dumps, and a high OOM score.
 
-    Point ``JUPYTER_PATH`` at ``jupyter_path`` and pass
-    ``--nbval-kernel-name nnscratch-grading`` to use it.
+    With ``NNSCRATCH_UID`` (a sandbox started by root) the process first becomes that
+    unprivileged uid, which also drops every capability.
     """
-    env = {name: str(threads) for name in _THREAD_VARS} if threads else {}
-    env[OUTPUT_ENV] = str(OUTPUT_LIMIT)
-    if memory_mb:
-        env[MEMORY_ENV] = str(memory_mb)
-    spec = {
-        "argv": [sys.executable, str(Path(__file__).resolve()), "-f", "{connection_file}",
-                 "--HistoryManager.enabled=False"],
-        "display_name": "Python 3 (nnscratch grading)",
-        "language": "python",
-        "env": env,
-        "metadata": {"debugger": False},
-    }
-    spec_dir = jupyter_path / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    return spec_dir
-
-
-def limit_memory(megabytes: int) -> None:
-    """Cap this process's data segment at ``megabytes`` (soft and hard limit)."""
-    import resource
-
-    limit = megabytes * 2**20
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
-def cap_output(stream, limit: int) -> None:
-    """Make ``stream.write`` drop everything after ``limit`` characters in total."""
-    write = stream.write
-    left = [limit]
-
-    def capped_write(text: str) -> int:
-        if left[0] > 0:
-            kept = text[: left[0]]
-            left[0] -= len(kept)
-            if left[0] <= 0:
-                kept += f"\n[output truncated by the grader after {limit:,} characters]\n"
-            write(kept)
-        return len(text)
-
-    stream.write = capped_write
+    if environ.get("NNSCRATCH_UID"):
+        uid = int(environ["NNSCRATCH_UID"])
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    for name, (limit, unit) in LIMITS.items():
+        if environ.get(name):
+            value = int(environ[name]) * unit
+            resource.setrlimit(limit, (value, value))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:  # not Linux, or /proc is not mounted: the limits above still hold
+        pass
 
 
 def main() -> None:
-    """Apply the limits from the environment, then run ipykernel (like ipykernel_launcher)."""
     here = Path(__file__).resolve().parent
     if sys.path and sys.path[0] and Path(sys.path[0]).resolve() == here:
-        del sys.path[0]  # running as a script put the grading package dir on sys.path
-    memory = os.environ.get(MEMORY_ENV)
-    if memory:
-        limit_memory(int(memory))
-    from ipykernel.kernelapp import IPKernelApp
+        del sys.path[0]  # running as a script put this file's folder on sys.path
+    apply_limits(dict(os.environ))
+    from ipykernel.kernelapp import launch_new_instance
 
-    class GradingKernelApp(IPKernelApp):
-        def init_io(self):
-            super().init_io()
-            limit = int(os.environ.get(OUTPUT_ENV) or 0)
-            for stream in (sys.stdout, sys.stderr) if limit else ():
-                cap_output(stream, limit)
-
-    GradingKernelApp.launch_instance()
+    launch_new_instance()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Reading and cleaning notebooks with nbformat."""
+"""Reading and cleaning notebooks with nbformat; the text of cell outputs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -66,3 +67,21 @@ def clear_outputs(nb: NotebookNode) -> NotebookNode:
 def code_cells(nb: NotebookNode) -> list[NotebookNode]:
     """The code cells of ``nb`` in order: nbval's ``Cell N`` is ``code_cells(nb)[N]``."""
     return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def output_text(outputs) -> str:
+    """What a cell printed to stdout or displayed as text (what a check is graded on)."""
+    parts = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            parts.append(output.get("text", ""))
+        elif "data" in output:
+            parts.append(output["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def fenced(text: str, info: str = "text") -> list[str]:
+    """``text`` as the lines of a Markdown code block that no backtick run can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, text.rstrip("\n") or "(no output)", fence]

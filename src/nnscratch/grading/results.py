@@ -1,27 +1,58 @@
-"""Turn nbval's per-cell records into scored checks, problems and feedback notes.
+"""Score a graded notebook: its cell records and the reference outputs -> points and notes.
 
 Scoring rules:
 
-- a check scores its points when its cell ran without error and its output matched
-  the solution's (after sanitizing); otherwise 0;
+- a check scores its points when its cell ran without error and what it printed matches
+  the reference output (``selfcheck.compare_outputs``, with the check's ``rtol``); the
+  reference is the solution's output on the same inputs, computed in the same run;
 - an answer cell that uses ``nnscratch`` is flagged, and every check depending on it
-  (``metadata.nnscratch.depends``, by default the checks between it and the next
-  answer cell) scores 0 even if it passed;
+  scores 0 even if it passed;
 - cells that never ran (kernel died, notebook time limit, grader stopped) score 0.
 
-Problems are short phrases for the gradebook's status column; notes are sentences
-for the learner's feedback.
+Problems are short phrases for the gradebook's status column; notes are sentences for
+the learner's feedback.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from enum import Enum
 
-from .assemble import Assembly
 from .roles import Check
+from .selfcheck import compare_outputs
 
-OUTPUT_LIMIT = 1_000_000  # characters a cell may print before "output too large"
 MEMORY_ERRORS = ("MemoryError", "_ArrayMemoryError")
+OUTPUT_LIMIT = 1_000_000  # characters of text kept per cell (plugin.py drops the rest)
+NOTEBOOK_TIMEOUT = "notebook time limit exceeded"  # why plugin.py skips the cells left
+
+
+class Outcome(str, Enum):
+    """What happened to a cell, or to a check."""
+
+    PASSED = "passed"  # the cell ran (and, for a check, its output matched)
+    WRONG = "wrong"  # a check ran but printed something else than the reference
+    ERROR = "error"  # the cell raised an exception
+    TIMEOUT = "timeout"  # the cell exceeded its time limit
+    KERNEL_DIED = "kernel-died"  # the kernel exited while this cell ran
+    NOT_RUN = "not-run"  # the cell never ran (kernel stopped, notebook time limit)
+    USES_NNSCRATCH = "uses-nnscratch"  # passed, but relies on an answer using nnscratch
+    NOT_SUBMITTED = "not-submitted"
+    INVALID = "invalid"  # the submission is not a readable notebook
+    GRADER_ERROR = "grader-error"  # the grader could not run or score the cell
+
+    @property
+    def reason(self) -> str:
+        """Why a check scored 0, in a few words."""
+        return _REASONS[self]
+
+
+_REASONS = {
+    Outcome.PASSED: "passed", Outcome.WRONG: "output differs", Outcome.ERROR: "raised an error",
+    Outcome.TIMEOUT: "timed out", Outcome.KERNEL_DIED: "the kernel died",
+    Outcome.NOT_RUN: "not run", Outcome.USES_NNSCRATCH: "its answer uses nnscratch",
+    Outcome.NOT_SUBMITTED: "not submitted", Outcome.INVALID: "invalid notebook",
+    Outcome.GRADER_ERROR: "could not be graded",
+}
 
 
 @dataclass
@@ -30,14 +61,23 @@ class CheckResult:
 
     check: Check
     earned: float
-    kind: str  # passed, mismatch, error, timeout, kernel-died, not-run, uses-nnscratch, ...
+    outcome: Outcome
+    detail: str = ""  # the first difference, the error, or why it did not run
     expected: str = ""
     actual: str = ""
-    error: str = ""
+    hints: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.kind == "passed"
+        return self.outcome is Outcome.PASSED
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "check": asdict(self.check), "outcome": self.outcome.value}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        check = Check(**{**data["check"], "depends": tuple(data["check"]["depends"])})
+        return cls(**{**data, "check": check, "outcome": Outcome(data["outcome"])})
 
 
 @dataclass
@@ -49,7 +89,6 @@ class NotebookResult:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     submitted: bool = True
-    readable: bool = True
 
     @property
     def earned(self) -> float:
@@ -59,51 +98,76 @@ class NotebookResult:
     def max_points(self) -> float:
         return sum(result.check.points for result in self.checks)
 
+    def to_dict(self) -> dict:
+        return {**asdict(self), "checks": [check.to_dict() for check in self.checks]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> NotebookResult:
+        return cls(**{**data, "checks": [CheckResult.from_dict(c) for c in data["checks"]]})
+
+
+def zero(exercise: str, checks: list[Check], outcome: Outcome, problem: str | None,
+         note: str) -> NotebookResult:
+    """0 for every check, for a reason that concerns the whole notebook."""
+    return NotebookResult(exercise, [CheckResult(check, 0, outcome) for check in checks],
+                          [problem] if problem else [], [note],
+                          submitted=outcome is not Outcome.NOT_SUBMITTED)
+
 
 def not_submitted(exercise: str, checks: list[Check]) -> NotebookResult:
-    """0 for every check of an exercise the learner did not hand in."""
-    return NotebookResult(exercise, [CheckResult(check, 0, "not-submitted") for check in checks],
-                          [], ["Not submitted."], submitted=False)
+    return zero(exercise, checks, Outcome.NOT_SUBMITTED, None, "Not submitted.")
 
 
 def unreadable(exercise: str, checks: list[Check], reason: str) -> NotebookResult:
-    """0 for every check of a submission that is not a readable notebook."""
-    return NotebookResult(exercise, [CheckResult(check, 0, "invalid") for check in checks],
-                          ["invalid notebook"],
-                          [f"Your file is not a valid notebook ({reason}); nothing could be "
-                           "graded. Save it from Jupyter and submit the .ipynb file."],
-                          readable=False)
+    return zero(exercise, checks, Outcome.INVALID, "invalid notebook",
+                f"Your file is not a valid notebook ({reason}); nothing could be graded. "
+                "Save it from Jupyter and submit the .ipynb file.")
 
 
-def score_notebook(exercise: str, assembly: Assembly, records: list[dict],
+def score_notebook(exercise: str, assembly, records: list[dict], expected: dict[str, str],
                    cell_timeout: float | None = None) -> NotebookResult:
-    """Score one graded notebook from its cell records (see pytest_plugin.describe)."""
+    """Score one graded notebook.
+
+    ``assembly`` is the notebook's ``assemble.Assembly``, ``records`` its cell records
+    (``plugin.describe``) and ``expected`` the reference output of each check, by cell id.
+    """
     by_cell: dict[int, dict] = {}
     for record in records:
         if record.get("when") in ("setup", "call") and record.get("cell") is not None:
             by_cell[record["cell"]] = record  # the call record replaces its setup record
-    collect_failed = any(record.get("when") == "collect" for record in records)
     result = NotebookResult(exercise, [])
     _note_assembly(result, assembly)
     flagged = set(assembly.flagged_answers)
     for index, plan in enumerate(assembly.cells):
-        record = by_cell.get(index, {"kind": "not-run"})
+        record = by_cell.get(index, {"outcome": Outcome.NOT_RUN, "message": "not run"})
         _note_cell(result, plan.role, plan.cell_id, record, cell_timeout)
-        if plan.check is None:
-            continue
-        check = plan.check
-        kind = record["kind"]
-        uses = [answer for answer in check.depends if answer in flagged]
-        if kind == "passed" and uses:
-            kind = "uses-nnscratch"
-        result.checks.append(CheckResult(
-            check, check.points if kind == "passed" else 0, kind,
-            record.get("expected", ""), record.get("actual", ""), record.get("error", "")))
-    _note_run(result, by_cell, len(assembly.cells), collect_failed)
+        if plan.check is not None:
+            result.checks.append(_score_check(plan.check, record, expected[plan.cell_id],
+                                              flagged))
+    stopped = any(record.get("when") == "collect" for record in records) \
+        or len(by_cell) < len(assembly.cells)
+    if stopped:
+        _add(result, "not graded (grader stopped)", "The grader stopped before this notebook "
+             "finished; ask your instructor.")
     return result
 
 
-def _note_assembly(result: NotebookResult, assembly: Assembly) -> None:
+def _score_check(check: Check, record: dict, expected: str, flagged: set[str]) -> CheckResult:
+    outcome = Outcome(record["outcome"])
+    actual = record.get("text", "")
+    detail = record.get("error") or record.get("message", "")
+    if any(answer in flagged for answer in check.depends):
+        outcome = Outcome.USES_NNSCRATCH
+    elif outcome is Outcome.PASSED:
+        difference = compare_outputs(expected, actual, check.rtol)
+        if difference is not None:
+            outcome, detail = Outcome.WRONG, difference
+    earned = check.points if outcome is Outcome.PASSED else 0
+    return CheckResult(check, earned, outcome, "" if earned else detail, expected, actual,
+                       [] if earned else record.get("hints", []))
+
+
+def _note_assembly(result: NotebookResult, assembly) -> None:
     for answer in assembly.missing_answers:
         result.problems.append(f"missing answer cell {answer}")
         result.notes.append(f"Answer cell `{answer}` is missing from your notebook: it was "
@@ -119,40 +183,33 @@ def _note_assembly(result: NotebookResult, assembly: Assembly) -> None:
 
 def _note_cell(result: NotebookResult, role: str | None, cell_id: str, record: dict,
                cell_timeout: float | None) -> None:
-    kind = record["kind"]
-    if kind == "timeout":
+    outcome, message = Outcome(record["outcome"]), record.get("message", "")
+    if outcome is Outcome.TIMEOUT:
         limit = f" ({cell_timeout:g} s)" if cell_timeout else ""
         _add(result, "timeout", f"Cell `{cell_id}` exceeded the time limit{limit} and was "
-             "interrupted.")
-    elif kind == "kernel-died":
+             "stopped.")
+    elif outcome is Outcome.KERNEL_DIED:
         _add(result, "kernel died", f"The kernel died while running cell `{cell_id}` "
              "(a crash or an exit); the cells after it could not run.")
-    elif kind == "notebook-timeout":
+    elif outcome is Outcome.NOT_RUN and NOTEBOOK_TIMEOUT in message:
         _add(result, "timeout", "The notebook exceeded its total time limit; the remaining "
              "cells were not run.")
-    elif kind == "grader-error":
-        _add(result, "grader error", f"Cell `{cell_id}` could not be graded: "
-             f"{record.get('message', '')}")
+    elif outcome is Outcome.GRADER_ERROR:
+        _add(result, "grader error", f"Cell `{cell_id}` could not be graded: {message}")
     error = record.get("error", "")
     if error.split(":")[0] in MEMORY_ERRORS:
         _add(result, "out of memory", f"Cell `{cell_id}` ran out of memory ({error}).")
-    elif kind == "error" and role == "setup":
+    elif error.startswith("BlockingIOError: [Errno 11]"):
+        _add(result, "process limit", f"Cell `{cell_id}` tried to start more processes than "
+             f"the sandbox allows ({error}).")
+    elif outcome is Outcome.ERROR and role == "setup":
         _add(result, "setup cell failed", f"Setup cell `{cell_id}` failed: {error}.")
-    elif kind == "error" and role == "answer":
+    elif outcome is Outcome.ERROR and role == "answer":
         result.notes.append(f"Answer cell `{cell_id}` raised {error}.")
     if record.get("output_chars", 0) > OUTPUT_LIMIT:
         _add(result, "output too large", f"Cell `{cell_id}` printed "
-             f"{record['output_chars']:,} characters; only the start is kept.")
-
-
-def _note_run(result: NotebookResult, by_cell: dict, cells: int, collect_failed: bool) -> None:
-    ran = [record for record in by_cell.values() if record["kind"] != "kernel-dead"]
-    if collect_failed or len(by_cell) < cells:
-        _add(result, "not graded (grader stopped)", "The grader stopped before this notebook "
-             "finished; ask your instructor.")
-    elif len(ran) < cells and "timeout" not in result.problems \
-            and "kernel died" not in result.problems:
-        _add(result, "kernel died", "The kernel stopped; the remaining cells could not run.")
+             f"{record['output_chars']:,} characters; only the first {OUTPUT_LIMIT:,} "
+             "were kept.")
 
 
 def _add(result: NotebookResult, problem: str, note: str) -> None:
@@ -161,3 +218,4 @@ def _add(result: NotebookResult, problem: str, note: str) -> None:
         result.problems.append(problem)
     if note not in result.notes:
         result.notes.append(note)
+

@@ -1,37 +1,36 @@
 """Cell roles of a challenge notebook, read from nbformat cells.
 
-A cell's role is given by one tag in ``cell.metadata.tags`` (docs/CONVENTIONS.md):
-
-- ``setup``  imports, seeds, data; identical in exercise and solution;
-- ``answer`` the learner's code, solution between ``### BEGIN SOLUTION`` and
-  ``### END SOLUTION``;
-- ``check``  a graded check, ``metadata.nnscratch = {"id": ..., "points": ...}``;
-- ``hidden`` a graded check kept out of the exercise (same metadata as ``check``).
-
-A check may list the answer cells it relies on in ``metadata.nnscratch.depends``
-(answer cell ids). Without it, a check depends on the nearest answer cell above it.
+The roles (tags ``setup``, ``answer``, ``check``, ``hidden``), the check metadata
+(``id``, ``points``, ``depends``, ``rtol``) and the ``SEED`` line are specified once, in
+the instructor guide's "Writing a challenge"; this module reads and validates them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from nbformat import NotebookNode
 
+from .selfcheck import RTOL
+
 ROLES = ("setup", "answer", "check", "hidden")
 GRADED = ("check", "hidden")
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+SEED_LINE = re.compile(r"^(SEED = )(\d+)\b", re.MULTILINE)
+PUBLIC_SEED = 0  # the seed solutions are stored with; grading runs draw another
 
 
 @dataclass(frozen=True)
 class Check:
-    """A graded cell: its check id, points, role and the answer cells it depends on."""
+    """A graded cell: its check id, points, role, the answers it uses, its tolerance."""
 
     id: str
     points: float
     cell_id: str
     hidden: bool
     depends: tuple[str, ...] = field(default=())
+    rtol: float = RTOL
 
 
 def cell_role(cell: NotebookNode) -> str | None:
@@ -43,18 +42,11 @@ def cell_role(cell: NotebookNode) -> str | None:
     return found[0] if found else None
 
 
-def is_graded(cell: NotebookNode) -> bool:
-    """True for ``check`` and ``hidden`` cells."""
-    return cell_role(cell) in GRADED
-
-
-def check_points(cell: NotebookNode) -> float:
-    """Points of a graded cell (``metadata.nnscratch.points``)."""
-    return cell.metadata["nnscratch"]["points"]
-
-
 def graded_checks(nb: NotebookNode) -> list[Check]:
-    """Every check and hidden cell of a solution notebook, in notebook order."""
+    """Every check and hidden cell of a solution notebook, in notebook order.
+
+    A check without ``depends`` depends on the nearest answer cell above it.
+    """
     checks = []
     last_answer: str | None = None
     for cell in nb.cells:
@@ -64,9 +56,10 @@ def graded_checks(nb: NotebookNode) -> list[Check]:
         elif role in GRADED:
             meta = cell.metadata.get("nnscratch", {})
             default = (last_answer,) if last_answer else ()
-            depends = tuple(meta.get("depends", default))
             checks.append(Check(id=meta["id"], points=meta["points"], cell_id=cell.id,
-                                hidden=role == "hidden", depends=depends))
+                                hidden=role == "hidden",
+                                depends=tuple(meta.get("depends", default)),
+                                rtol=meta.get("rtol", RTOL)))
     return checks
 
 
@@ -75,11 +68,17 @@ def answer_ids(nb: NotebookNode) -> list[str]:
     return [cell.id for cell in nb.cells if cell_role(cell) == "answer"]
 
 
+def with_seed(source: str, seed: int) -> str:
+    """``source`` with its ``SEED = <n>`` line set to ``seed``."""
+    return SEED_LINE.sub(lambda match: f"{match.group(1)}{seed}", source)
+
+
 def solution_problems(nb: NotebookNode) -> list[str]:
     """What is wrong with a solution notebook's roles and metadata (empty if fine)."""
     problems: list[str] = []
     cell_ids: set[str] = set()
     check_ids: set[str] = set()
+    seeds = 0
     for index, cell in enumerate(nb.cells):
         cell_id = cell.get("id")
         where = f"cell {index} ({cell_id!r})"
@@ -95,10 +94,15 @@ def solution_problems(nb: NotebookNode) -> list[str]:
             continue
         if role is not None and cell.cell_type != "code":
             problems.append(f"{where} is tagged {role!r} but is a {cell.cell_type} cell")
+        elif role == "setup":
+            seeds += sum(int(value) == PUBLIC_SEED for _, value in SEED_LINE.findall(cell.source))
         elif role == "answer" and BEGIN not in cell.source:
             problems.append(f"{where} is an answer cell without '{BEGIN}'")
         elif role in GRADED:
             problems.extend(_check_meta_problems(cell, where, check_ids))
+    if seeds != 1:
+        problems.append(f"the setup cells must hold exactly one line 'SEED = {PUBLIC_SEED}' "
+                        f"(found {seeds}): grading replaces it with a secret seed")
     known = set(answer_ids(nb))
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nnscratch", {})
@@ -114,9 +118,10 @@ def _check_meta_problems(cell: NotebookNode, where: str, seen: set[str]) -> list
     if not isinstance(meta, dict) or "id" not in meta or "points" not in meta:
         return [f"{where} needs metadata nnscratch = {{'id': ..., 'points': ...}}"]
     problems = []
-    points = meta["points"]
-    if isinstance(points, bool) or not isinstance(points, int | float) or points < 0:
-        problems.append(f"{where}: points must be a non-negative number, got {points!r}")
+    for key in ("points", "rtol"):
+        value = meta.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(f"{where}: {key} must be a non-negative number, got {value!r}")
     if meta["id"] in seen:
         problems.append(f"{where}: duplicate check id {meta['id']!r}")
     seen.add(meta["id"])

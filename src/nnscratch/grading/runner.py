@@ -1,111 +1,150 @@
-"""Run nbval over many graded notebooks in one pytest process.
+"""Run nbval over many notebooks in one pytest process, each kernel in the sandbox.
 
-One ``python -m pytest --nbval-lax`` run executes every notebook of a class;
-pytest-xdist spreads whole notebooks over ``jobs`` workers (``--dist loadfile``), and
-nbval starts one kernel per notebook from the grading kernelspec (memory limit,
-BLAS threads). The grader's plugin writes one JSON record per cell to a results
-file, which is read back while pytest runs to report progress.
+One ``python -m pytest --nbval-lax`` run executes every notebook of a grading run;
+pytest-xdist spreads whole notebooks over the jobs (``--dist loadfile``), and nbval
+starts one kernel per notebook from the grading kernelspec written here: the sandbox
+provisioner with its limits (``sandbox.py``), or, with ``Limits(sandbox=False)``, a plain
+kernel with a memory limit. The plugin writes one JSON record per cell to a results
+file, read back while pytest runs to report progress.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .kernel_launcher import KERNEL_NAME, write_kernelspec
-from .sanitize import write_sanitize_config
+from .plugin import GRACE
+from .sandbox import PROVISIONER
 
-PLUGIN = "nnscratch.grading.pytest_plugin"
+PLUGIN = "nnscratch.grading.plugin"
+KERNEL_NAME = "nnscratch-grading"
+STARTUP_TIMEOUT = 60.0
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    """Limits of a grading run (seconds, megabytes; 0 or None means no limit)."""
+class Limits:
+    """What a grading run allows each notebook (seconds, megabytes; 0 means no limit)."""
 
-    jobs: int = 1
-    cell_timeout: float = 120.0
-    notebook_timeout: float = 600.0
-    memory_mb: int | None = None
-    threads: int | None = None
+    timeout: float = 120.0  # one cell
+    notebook_timeout: float | None = None  # one notebook; default 5 cell timeouts
+    memory_mb: int = 4096  # each kernel's data segment
+    jobs: int | None = None  # notebooks run in parallel; default: number of CPUs
+    sandbox: bool = True  # run each kernel in the bubblewrap sandbox
+    scratch_mb: int = 256  # the sandbox's writable space
+    processes: int = 64  # processes and threads of a sandboxed kernel
+
+    def jobs_for(self, notebooks: int) -> int:
+        return max(1, min(self.jobs or os.cpu_count() or 1, notebooks))
+
+    def threads_for(self, notebooks: int) -> int:
+        """BLAS threads per kernel, so that parallel kernels do not oversubscribe the cores."""
+        return max(1, (os.cpu_count() or 1) // self.jobs_for(notebooks))
+
+    @property
+    def notebook_limit(self) -> float:
+        return self.notebook_timeout or 5 * self.timeout
+
+    def run_deadline(self, notebooks: int) -> float:
+        """Seconds after which the whole run is stopped: a bound no notebook can stretch."""
+        per_notebook = STARTUP_TIMEOUT + self.notebook_limit + self.timeout + 3 * GRACE
+        rounds = -(-notebooks // self.jobs_for(notebooks))
+        return rounds * per_notebook + 120
 
 
-def pytest_command(notebooks: list[Path], workdir: Path, options: RunOptions) -> list[str]:
-    """The pytest command line that grades ``notebooks`` (paths inside ``workdir``)."""
+DEFAULT_LIMITS = Limits()
+
+
+def write_kernelspec(jupyter: Path, limits: Limits, threads: int, runtime: Path) -> Path:
+    """Write the grading kernelspec under ``jupyter/kernels`` and return its folder."""
+    launcher = Path(__file__).with_name("kernel_launcher.py")
+    spec: dict = {"display_name": "Python 3 (nnscratch grading)", "language": "python",
+                  "metadata": {"debugger": False}}
+    options = ["-f", "{connection_file}", "--HistoryManager.enabled=False"]
+    if limits.sandbox:
+        spec["argv"] = [sys.executable, "-m", "ipykernel_launcher", *options]
+        spec["interrupt_mode"] = "message"
+        spec["metadata"]["kernel_provisioner"] = {"provisioner_name": PROVISIONER, "config": {
+            "memory_mb": limits.memory_mb, "processes": limits.processes,
+            "scratch_mb": limits.scratch_mb, "threads": threads, "runtime_dir": str(runtime)}}
+    else:
+        spec["argv"] = [sys.executable, str(launcher), *options]
+        spec["env"] = {name: str(threads) for name in _THREAD_VARS}
+        if limits.memory_mb:
+            spec["env"]["NNSCRATCH_MEMORY_MB"] = str(limits.memory_mb)
+    folder = jupyter / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return folder
+
+
+def pytest_command(notebooks: list[Path], workdir: Path, limits: Limits) -> list[str]:
+    """The pytest command line that runs ``notebooks`` (paths inside ``workdir``)."""
     ini = workdir / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")  # ignore any project configuration
     command = [
         sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(workdir),
         "-p", PLUGIN, "-p", "no:cacheprovider", "-q", "--tb=no", "--color=no",
         "--nbval-lax", "--nbval-kernel-name", KERNEL_NAME,
-        "--nbval-cell-timeout", str(options.cell_timeout),
-        "--nbval-sanitize-with", str(write_sanitize_config(workdir / "sanitize.cfg")),
+        "--nbval-cell-timeout", str(limits.timeout),
+        "--nbval-kernel-startup-timeout", str(STARTUP_TIMEOUT),
         "--nnscratch-results", str(workdir / "results.jsonl"),
-        "--nnscratch-notebook-timeout", str(options.notebook_timeout or 0),
+        "--nnscratch-notebook-timeout", str(limits.notebook_limit),
     ]
-    jobs = min(options.jobs, len(notebooks))
-    if jobs > 1:
-        command += ["-n", str(jobs), "--dist", "loadfile"]
-    else:
-        command += ["-p", "no:xdist"]
+    jobs = limits.jobs_for(len(notebooks))
+    command += ["-n", str(jobs), "--dist", "loadfile"] if jobs > 1 else ["-p", "no:xdist"]
     return command + [str(path.relative_to(workdir)) for path in notebooks]
 
 
-def pytest_environment(workdir: Path, options: RunOptions) -> dict[str, str]:
-    """Environment of the pytest process (inherited by workers and kernels)."""
-    jupyter = workdir / "jupyter"
-    write_kernelspec(jupyter, memory_mb=options.memory_mb, threads=options.threads)
-    package_root = str(Path(__file__).resolve().parents[2])
-    python_path = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
-    return dict(os.environ, JUPYTER_PATH=str(jupyter), PYTHONPATH=os.pathsep.join(python_path),
-                IPYTHONDIR=str(workdir / "ipython"),
-                JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
-                PYTHONDONTWRITEBYTECODE="1")
-
-
-def run_nbval(notebooks: dict[Path, int], workdir: Path, options: RunOptions,
+def run_nbval(notebooks: dict[Path, int], workdir: Path, limits: Limits,
               on_done: Callable[[Path], None] | None = None) -> dict[Path, list[dict]]:
-    """Execute ``notebooks`` (path -> number of code cells) and return records per path.
+    """Execute ``notebooks`` (path -> number of code cells); return the records per path.
 
-    Each record describes one nbval cell report (see pytest_plugin.describe).
-    ``on_done(path)`` is called as each notebook finishes. A run that exceeds the
-    sum of its notebook time limits (divided over the jobs) is killed; notebooks
-    without records then show as not graded.
+    Each record describes one cell (see ``plugin.describe``). ``on_done(path)`` is called
+    as each notebook finishes. A run that outlives ``limits.run_deadline`` is killed;
+    notebooks without records then show as not graded.
     """
     paths = list(notebooks)
     if not paths:
         return {}
-    command = pytest_command(paths, workdir, options)
-    env = pytest_environment(workdir, options)
-    (workdir / "results.jsonl").write_text("", encoding="utf-8")
-    tracker = _Progress(workdir / "results.jsonl", notebooks, on_done)
-    per_notebook = (options.notebook_timeout or 3600) + 2 * options.cell_timeout + 60
-    deadline = time.monotonic() + per_notebook * -(-len(paths) // max(1, options.jobs)) + 120
-    with open(workdir / "pytest.log", "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            while process.poll() is None:
-                if time.monotonic() > deadline:
+    runtime = Path(tempfile.mkdtemp(prefix="nnscratch-"))  # short: socket paths are limited
+    try:
+        write_kernelspec(workdir / "jupyter", limits, limits.threads_for(len(paths)), runtime)
+        env = dict(os.environ, JUPYTER_PATH=str(workdir / "jupyter"),
+                   JUPYTER_RUNTIME_DIR=str(runtime), IPYTHONDIR=str(workdir / "ipython"),
+                   PYTHONDONTWRITEBYTECODE="1")
+        results = workdir / "results.jsonl"
+        results.write_text("", encoding="utf-8")
+        reader = _RecordReader(results, notebooks, on_done)
+        deadline = time.monotonic() + limits.run_deadline(len(paths))
+        with open(workdir / "pytest.log", "w", encoding="utf-8") as log:
+            process = subprocess.Popen(pytest_command(paths, workdir, limits), cwd=workdir,
+                                       env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+            try:
+                while process.poll() is None and time.monotonic() < deadline:
+                    reader.poll()
+                    time.sleep(0.2)
+            finally:
+                if process.poll() is None:
                     os.killpg(process.pid, signal.SIGKILL)
-                    break
-                tracker.poll()
-                time.sleep(0.2)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    tracker.poll()
-    return tracker.records
+                process.wait()
+        reader.poll()
+        return reader.records
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
-class _Progress:
+class _RecordReader:
     """Reads the results file incrementally; a notebook is done when all cells reported."""
 
     def __init__(self, path: Path, cells: dict[Path, int], on_done):
@@ -117,8 +156,6 @@ class _Progress:
         self.offset = 0
 
     def poll(self) -> None:
-        if not self.path.exists():
-            return
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
             chunk = handle.read()
@@ -132,8 +169,7 @@ class _Progress:
         if path not in self.keys:
             return
         self.records[self.keys[path]].append(record)
-        ends_cell = record["when"] == "call" or (record["when"] == "setup"
-                                                 and record["outcome"] != "passed")
+        ends_cell = record["when"] == "call" or record["when"] == "setup"
         if not ends_cell and record["when"] != "collect":
             return
         done_before = self.finished[path] >= self.cells[path]
