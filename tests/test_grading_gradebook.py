@@ -12,6 +12,7 @@ from nnscratch.grading import plugin
 from nnscratch.grading.assemble import assemble, learner_answers
 from nnscratch.grading.gradebook import (
     StudentGrade,
+    apply_overrides,
     failed_check,
     feedback_text,
     gradebook_rows,
@@ -28,6 +29,7 @@ from nnscratch.grading.results import (
     unreadable,
 )
 from nnscratch.grading.roles import graded_checks
+from nnscratch.grading.semester import Override, RosterEntry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
 SOLUTION = nbformat.read(FIXTURES / "solutions" / "01_basics.ipynb", as_version=4)
@@ -147,21 +149,45 @@ def test_status_lists_problems():
 
 def test_gradebook_rows_and_markdown():
     rows = gradebook_rows(grades(), {"01_basics": 7, "02_x": 2.5})
-    assert rows[:2] == [["student", "01_basics", "02_x", "total", "status"],
-                        ["(max)", "7", "2.5", "9.5", ""]]
-    assert rows[2] == ["ada", "7", "0", "7", "not submitted: 02_x"]
+    assert rows[0] == ["student", "01_basics", "02_x", "late_days", "penalty", "total",
+                       "status"]
+    assert rows[1] == ["ada", "7", "0", "0", "0%", "7", "not submitted: 02_x"]
     table = markdown_table(rows)
-    assert "| bob \\| jr | 4 | 0 | 4 |" in table
-    assert table.splitlines()[1] == "| --- | ---: | ---: | ---: | --- |"
+    assert "| bob \\| jr | 4 | 0 | 0 | 0% | 4 |" in table
+    assert table.splitlines()[1] == "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
     assert (points(2.0), points(1.5)) == ("2", "1.5")
 
 
-def test_write_gradebook(tmp_path):
+def test_write_gradebook_has_no_row_of_maxima(tmp_path):
     write_gradebook(tmp_path, grades(), {"01_basics": 7, "02_x": 2})
     with open(tmp_path / "gradebook.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[3][0] == "bob | jr" and len(rows) == 4
+    assert [row[0] for row in rows] == ["student", "ada", "bob | jr"]
+    markdown = (tmp_path / "gradebook.md").read_text()
+    assert "Maximum points: 01_basics 7, 02_x 2; total 9." in markdown
     assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == ["ada.md", "bob | jr.md"]
+
+
+def test_roster_columns_lateness_and_status():
+    ada, bob = grades()
+    ada.roster = RosterEntry("ada", "Ada L.", "ada@uni.edu", "A")
+    bob.on_roster = False
+    bob.days_late, bob.penalty = 2, 0.2
+    rows = gradebook_rows([ada, bob], {"01_basics": 7, "02_x": 2})
+    assert rows[0][:3] == ["student", "name", "section"]
+    assert rows[2][-4:] == ["2", "20%", "3.2", "not on the roster; unexpected file notes.ipynb; "
+                            "02_x: invalid notebook; late 2 days (-20%)"]
+
+
+def test_overrides_set_points_and_explain_them():
+    ada, bob = grades()
+    unused = apply_overrides([ada, bob], [
+        Override("bob | jr", "01_basics", "relu-values", 2, "ambiguous statement"),
+        Override("ada", "01_basics", "", 5.5, "regraded by hand"),
+        Override("cy", "01_basics", "", 1, "no such student")])
+    assert unused == ["cy, 01_basics"]
+    assert bob.results["01_basics"].earned == 6 and ada.results["01_basics"].earned == 5.5
+    assert "set check `relu-values` to 2 point(s): ambiguous statement" in feedback_text(bob)
 
 
 def test_feedback_truncates_and_fences_safely():

@@ -2,7 +2,9 @@
 
 - ``nnscratch exercises [--check]``: regenerate ``exercises/`` from ``solutions/``.
 - ``nnscratch check EXERCISE.ipynb``: a learner's self-check of one notebook.
-- ``nnscratch grade SUBMISSIONS/``: grade a class; write a gradebook and feedback.
+- ``nnscratch grade SUBMISSIONS/``: grade a class (or a part of it); write the gradebook,
+  feedback, reports and LMS exports.
+- ``nnscratch merge SHARD_OUT/...``: merge the results of classes graded in parts.
 
 Input problems (a missing file or folder, a wrong extension, an unknown exercise)
 print one line ``nnscratch: error: ...`` and exit with status 2.
@@ -47,25 +49,72 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser(
         "grade", help="grade a class's submissions",
-        description="Grade SUBMISSIONS/<student>/<exercise>.ipynb against the solutions.")
-    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS/")
-    grade.add_argument("--out", type=Path, default=Path("grading-out"), metavar="DIR",
-                       help="where gradebook.csv, gradebook.md and feedback/ go "
-                            "(default: grading-out/)")
-    grade.add_argument("--jobs", "-j", type=_positive(int), default=None, metavar="N",
-                       help="notebooks run in parallel (default: number of CPUs)")
-    grade.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
-                       help="time limit per cell (default: 120)")
-    grade.add_argument("--notebook-timeout", type=_positive(float), default=None, metavar="SECONDS",
-                       help="time limit per notebook (default: 5 x --timeout)")
-    grade.add_argument("--memory", type=_positive(int, allow_zero=True), default=4096, metavar="MB",
-                       help="data memory limit per kernel, 0 for none (default: 4096)")
-    grade.add_argument("--show-hidden", action="store_true",
-                       help="show the expected and actual output of failed hidden checks in "
-                            "the feedback (default: hidden checks are only named)")
-    _solutions_option(grade)
-    _sandbox_option(grade)
+        description="Grade SUBMISSIONS/<student>/<exercise>.ipynb against the solutions. "
+                    "Results are kept under --out; grading again runs only the notebooks "
+                    "that changed, and rebuilds the gradebook from every stored result.")
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS/",
+                       help="one folder per student (or one student's folder)")
+    _output_options(grade)
+    what = grade.add_argument_group("what to grade")
+    what.add_argument("--student", action="append", default=[], metavar="NAME",
+                      help="(re)grade only this student's folder (repeatable)")
+    what.add_argument("--shard", type=_shard, default=None, metavar="K/N",
+                      help="grade only the K-th of N parts of the class (merge the parts "
+                           "with `nnscratch merge`)")
+    limits = grade.add_argument_group("limits")
+    limits.add_argument("--jobs", "-j", type=_positive(int), default=None, metavar="N",
+                        help="notebooks run in parallel (default: the CPUs available)")
+    limits.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
+                        help="time limit per cell (default: 120)")
+    limits.add_argument("--notebook-timeout", type=_positive(float), default=None,
+                        metavar="SECONDS", help="time limit per notebook (default: 5 x --timeout)")
+    limits.add_argument("--memory", type=_positive(int, allow_zero=True), default=4096,
+                        metavar="MB", help="data memory limit per kernel, 0 for none "
+                                           "(default: 4096)")
+    _sandbox_option(limits)
+
+    merge = commands.add_parser(
+        "merge", help="merge the results of several `grade --shard` runs",
+        description="Copy the stored results of several --out folders (shards graded on "
+                    "several machines) into one, and write its gradebook and reports.")
+    merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_OUT/")
+    _output_options(merge)
     return parser
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by grade and merge: what the reports cover and where they go."""
+    parser.add_argument("--out", type=Path, default=Path("grading-out"), metavar="DIR",
+                        help="stored results, gradebooks, feedback and LMS exports "
+                             "(default: grading-out/)")
+    _solutions_option(parser)
+    course = parser.add_argument_group("the course")
+    course.add_argument("--assignment", metavar="NAME",
+                        help="grade this assignment of the assignments file")
+    course.add_argument("--exercises", type=lambda text: tuple(text.split(",")), default=(),
+                        metavar="01,02", help="grade these exercises (stems or numbers)")
+    course.add_argument("--assignments", type=Path, default=Path("assignments.yml"),
+                        metavar="FILE", help="assignments, deadlines and late policy "
+                                             "(default: assignments.yml)")
+    course.add_argument("--roster", type=Path, metavar="CSV",
+                        help="students (id, name, email, section): everyone gets a row")
+    course.add_argument("--overrides", type=Path, metavar="CSV",
+                        help="points set by hand (student, exercise, check, points, reason)")
+    course.add_argument("--times", type=Path, metavar="CSV",
+                        help="submission times (student, submitted_at) for the late policy")
+    course.add_argument("--show-hidden", action="store_true",
+                        help="show the expected and actual output of failed hidden checks "
+                             "in the feedback (default: hidden checks are only named)")
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N such as 1/2, got {text!r}") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"K must be between 1 and N, got {text}")
+    return index, count
 
 
 def _sandbox_option(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     from .grading.notebooks import InvalidNotebook, InvalidSolution
 
     try:
-        return {"exercises": _exercises, "check": _check, "grade": _grade}[args.command](args)
+        commands = {"exercises": _exercises, "check": _check, "grade": _grade, "merge": _merge}
+        return commands[args.command](args)
     except GradingError as err:
         print(f"nnscratch: error: {err}", file=sys.stderr)
         return USAGE_ERROR
@@ -165,6 +215,14 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _options(args: argparse.Namespace, **extra):
+    from .grading.grade import Options
+
+    return Options(assignment=args.assignment, exercises=args.exercises,
+                   assignments=args.assignments, roster=args.roster, overrides=args.overrides,
+                   times=args.times, show_hidden=args.show_hidden, **extra)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grading.grade import grade_class
     from .grading.runner import Limits
@@ -172,9 +230,23 @@ def _grade(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     limits = Limits(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                     memory_mb=args.memory, jobs=args.jobs, sandbox=args.sandbox)
-    grades = grade_class(args.submissions, args.solutions, args.out, limits,
-                         show_hidden=args.show_hidden)
-    problems = sum(grade.status != "ok" for grade in grades)
-    print(f"Graded {len(grades)} student(s) in {time.perf_counter() - start:.1f} s "
-          f"({problems} with problems): {args.out / 'gradebook.md'}")
+    summary = grade_class(args.submissions, args.solutions, args.out,
+                          _options(args, limits=limits, students=tuple(args.student),
+                                   shard=args.shard))
+    _report(summary, f"ran {summary.ran} notebook(s), reused {summary.reused}, in "
+                     f"{time.perf_counter() - start:.1f} s")
     return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .grading.grade import merge_shards
+
+    summary = merge_shards(args.shards, args.solutions, args.out, _options(args))
+    _report(summary, f"merged {len(args.shards)} shard(s)")
+    return 0
+
+
+def _report(summary, what: str) -> None:
+    problems = sum(grade.status != "ok" for grade in summary.grades)
+    print(f"{len(summary.grades)} student(s), {problems} with problems; {what}: "
+          f"{summary.folder / 'gradebook.md'}")

@@ -1,9 +1,13 @@
-"""Grade a class, or self-check one exercise: assemble, run nbval once, compare, score.
+"""Grade a class (or part of it), merge shards, or self-check one exercise.
 
 A grading run draws a secret seed. Each exercise's solution runs once with it (the
 reference run) in the same nbval run as the submissions, which run with the same seed;
 a check scores when the learner's output matches the reference's. A submission cannot
 know the inputs in advance, so replaying known outputs earns nothing.
+
+Results are stored per notebook under ``<out>/results`` and reused while the notebook,
+its solution and the limits stay the same; the reports are then rebuilt from all stored
+results (``publish.py``).
 
 Submissions are only read. The notebooks that run are written to a scratch folder
 (``<out>/.scratch-*`` for a class, a temporary folder for a self-check) that is removed
@@ -23,13 +27,25 @@ import nbformat
 from nbformat import NotebookNode
 
 from .assemble import Assembly, assemble, learner_answers, self_check
-from .gradebook import StudentGrade, write_gradebook
+from .batch import Job, run_jobs
+from .gradebook import StudentGrade
 from .notebooks import InvalidNotebook, read_notebook, read_solution
-from .results import NotebookResult, Outcome, not_submitted, score_notebook, unreadable, zero
+from .publish import ALL, ClassFiles, publish
+from .results import NotebookResult, score_notebook, unreadable
 from .roles import graded_checks
 from .runner import DEFAULT_LIMITS, Limits, run_nbval
 from .sandbox import sandbox_problem
-from .submissions import find_submissions
+from .semester import (
+    Assignment,
+    SemesterError,
+    load_course,
+    load_overrides,
+    load_roster,
+    load_times,
+    resolve_exercises,
+)
+from .store import ResultStore, result_key
+from .submissions import Submission, find_submissions, student_folder
 
 
 class GradingError(Exception):
@@ -58,109 +74,182 @@ def require_sandbox(limits: Limits) -> None:
         raise GradingError(f"cannot grade safely: {problem}")
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a grading run grades, and which semester files shape the reports."""
+
+    limits: Limits = DEFAULT_LIMITS
+    assignment: str | None = None  # a name in the assignments file
+    exercises: tuple[str, ...] = ()  # or exercises by stem or number; default: all
+    students: tuple[str, ...] = ()  # only (re)grade these students
+    shard: tuple[int, int] | None = None  # (k, n): the k-th of n parts of the class
+    assignments: Path = Path("assignments.yml")
+    roster: Path | None = None
+    overrides: Path | None = None
+    times: Path | None = None
+    show_hidden: bool = False
+    seed: int | None = None
+
+
+DEFAULT_OPTIONS = Options()
+
+
 @dataclass
-class _Job:
-    """One notebook of the run: whose, which exercise, what it is."""
+class Summary:
+    """What a run did: the grades of its selection, notebooks run and reused, where."""
 
-    student: str | None  # None: the exercise's reference run
-    exercise: str
-    assembly: Assembly
+    grades: list[StudentGrade]
+    ran: int
+    reused: int
+    folder: Path
 
 
-def grade_class(submissions: Path, solutions: Path, out: Path, limits: Limits = DEFAULT_LIMITS,
-                *, show_hidden: bool = False, seed: int | None = None) -> list[StudentGrade]:
-    """Grade ``submissions/<student>/<exercise>.ipynb``; write the gradebook under ``out``."""
+def class_files(solutions: Path, options: Options) -> ClassFiles:
+    """The solutions and the semester files named in ``options``, all checked."""
+    references = load_solutions(solutions)
+    known = list(references)
+    try:
+        return ClassFiles(
+            references, load_course(options.assignments, known),
+            load_roster(options.roster) if options.roster else None,
+            load_overrides(options.overrides, known) if options.overrides else [],
+            load_times(options.times, known) if options.times else None,
+            show_hidden=options.show_hidden)
+    except SemesterError as err:
+        raise GradingError(str(err)) from None
+
+
+def selection(files: ClassFiles, options: Options) -> Assignment:
+    """The exercises this run grades: a named assignment, a list, or all of them."""
+    if options.assignment:
+        if options.assignment not in files.course.assignments:
+            defined = ", ".join(files.course.assignments) or "none"
+            raise GradingError(f"no assignment {options.assignment!r} in "
+                               f"{options.assignments} (assignments: {defined})")
+        return files.course.assignments[options.assignment]
+    if options.exercises:
+        try:
+            return Assignment(ALL, resolve_exercises(list(options.exercises),
+                                                     list(files.solutions), "--exercises"))
+        except SemesterError as err:
+            raise GradingError(str(err)) from None
+    return Assignment(ALL, tuple(files.solutions))
+
+
+def grade_class(submissions: Path, solutions: Path, out: Path,
+                options: Options = DEFAULT_OPTIONS) -> Summary:
+    """Grade ``submissions/<student>/<exercise>.ipynb``; write the reports under ``out``.
+
+    Only notebooks whose answers, solution or limits changed since they were last graded
+    into ``out`` run again. ``submissions`` may also be one student's folder.
+    """
+    files = class_files(solutions, options)
+    chosen = selection(files, options)
+    students = _students(submissions, out, list(files.solutions), options)
+    require_sandbox(options.limits)
+    store = ResultStore(out)
+    jobs: list[Job] = []
+    reused = 0
+    for submission in students:
+        files.unexpected[submission.student] = submission.unexpected
+        for name in chosen.exercises:
+            job = _job(store, files.solutions[name], solutions / f"{name}.ipynb",
+                       submission, name, options.limits)
+            if job is None:
+                reused += 1
+            elif job.answers is not None:  # else its result is known without running it
+                jobs.append(job)
+    if jobs:
+        seed = 1 + secrets.randbelow(2**31 - 1) if options.seed is None else options.seed
+        for job in jobs:
+            job.assembly = assemble(files.solutions[job.exercise], job.answers, seed=seed)
+        needed = sorted({job.exercise for job in jobs})
+        references = [Job(None, name, assemble(files.solutions[name], None, seed=seed))
+                      for name in needed]
+        out.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=out)).resolve()
+        try:
+            results = run_jobs(references + jobs, scratch, options.limits)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        for job in jobs:
+            store.save(job.exercise, job.student, job.key, results[job.student, job.exercise])
+    grades = publish(out, store, files, chosen, [s.student for s in students])
+    return Summary(grades, len(jobs), reused, out if chosen.name == ALL else out / chosen.name)
+
+
+def merge_shards(shards: list[Path], solutions: Path, out: Path,
+                 options: Options = DEFAULT_OPTIONS) -> Summary:
+    """Merge the stored results of several output folders into ``out`` and publish them."""
+    files = class_files(solutions, options)
+    chosen = selection(files, options)
+    store = ResultStore(out)
+    for shard in shards:
+        if not (shard / "results").is_dir():
+            raise GradingError(f"no results in {shard}: expected the --out folder of a "
+                               "`nnscratch grade --shard` run")
+        conflicts = store.merge_from(shard)
+        if conflicts:
+            raise GradingError(f"{shard} and another shard both graded "
+                               f"{', '.join(conflicts[:3])} differently: grade each student "
+                               "in one shard only")
+    grades = publish(out, store, files, chosen, [])
+    return Summary(grades, 0, 0, out if chosen.name == ALL else out / chosen.name)
+
+
+def _students(submissions: Path, out: Path, exercises: list[str],
+              options: Options) -> list[Submission]:
+    """The students this run grades (one student's folder works too), filtered."""
     if not submissions.is_dir():
         raise GradingError(f"no submissions folder at {submissions}")
-    references = load_solutions(solutions)
-    require_sandbox(limits)
-    students, warnings = find_submissions(submissions, list(references), skip=(out,))
+    students, warnings = find_submissions(submissions, exercises, skip=(out,))
+    if not students and any(path.stem in exercises for path in submissions.glob("*.ipynb")):
+        students, warnings = [student_folder(submissions, exercises)], []
+        print(f"note: {submissions} holds exercise notebooks: grading it as the folder of "
+              f"student {students[0].student!r}", file=sys.stderr)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    seed = 1 + secrets.randbelow(2**31 - 1) if seed is None else seed  # never PUBLIC_SEED
-    results: dict[tuple[str, str], NotebookResult] = {}
-    jobs: list[_Job] = []
-    for submission in students:
-        for name, solution in references.items():
-            path = submission.notebooks.get(name)
-            if path is None:
-                results[submission.student, name] = not_submitted(name, graded_checks(solution))
-                continue
-            try:
-                answers = learner_answers(read_notebook(path))
-            except InvalidNotebook as err:
-                results[submission.student, name] = unreadable(name, graded_checks(solution),
-                                                               str(err))
-                continue
-            jobs.append(_Job(submission.student, name, assemble(solution, answers, seed=seed)))
-    needed = sorted({job.exercise for job in jobs})
-    jobs = [_Job(None, name, assemble(references[name], None, seed=seed)) for name in needed] \
-        + jobs
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=out)).resolve()
+    if not students:
+        raise GradingError(f"no submissions in {submissions}: expected "
+                           f"{submissions}/<student>/<exercise>.ipynb")
+    if options.students:
+        found = {student.student for student in students}
+        unknown = [name for name in options.students if name not in found]
+        if unknown:
+            raise GradingError(f"no submission folder for {', '.join(unknown)} in "
+                               f"{submissions}")
+        students = [s for s in students if s.student in options.students]
+    if options.shard:
+        index, count = options.shard
+        students = [s for i, s in enumerate(students) if i % count == index - 1]
+    return students
+
+
+def _job(store: ResultStore, solution: NotebookNode, solution_path: Path,
+         submission: Submission, name: str, limits: Limits) -> Job | None:
+    """The job grading one notebook; None when its stored result is still valid.
+
+    A missing or unreadable notebook needs no kernel: its result is stored (or removed)
+    here and the job has no assembly.
+    """
+    path = submission.notebooks.get(name)
+    if path is None:
+        store.remove(name, submission.student)
+        return Job(submission.student, name, None)
+    raw, reference = path.read_bytes(), solution_path.read_bytes()
     try:
-        results.update(_run(jobs, scratch, limits))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    grades = [StudentGrade(s.student, {name: results[s.student, name] for name in references},
-                           s.unexpected) for s in students]
-    max_points = {name: sum(check.points for check in graded_checks(solution))
-                  for name, solution in references.items()}
-    write_gradebook(out, grades, max_points, show_hidden)
-    return grades
-
-
-def _run(jobs: list[_Job], scratch: Path, limits: Limits) -> dict[tuple[str, str],
-                                                                   NotebookResult]:
-    """Run every job in one nbval run; score the submissions against their references."""
-    paths: dict[Path, _Job] = {}
-    for index, job in enumerate(jobs):
-        folder = "reference" if job.student is None else f"{index:05d}"
-        path = scratch / "notebooks" / folder / f"{job.exercise}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(job.assembly.notebook, path)
-        paths[path] = job
-    labels = {path: "/".join(filter(None, [job.student or "reference", job.exercise]))
-              for path, job in paths.items()}
-    with Progress(labels) as progress:
-        records = run_nbval({path: len(job.assembly.cells) for path, job in paths.items()},
-                            scratch, limits, progress.done)
-    expected, failures = {}, {}
-    for path, job in paths.items():
-        if job.student is None:
-            expected[job.exercise], failures[job.exercise] = reference_outputs(
-                job.assembly, records[path])
-    results = {}
-    for path, job in paths.items():
-        if job.student is None:
-            continue
-        checks = job.assembly.checks
-        if failures[job.exercise]:
-            results[job.student, job.exercise] = zero(
-                job.exercise, checks, Outcome.GRADER_ERROR, "grader error",
-                f"The solution of {job.exercise} failed in this grading run "
-                f"({failures[job.exercise]}), so nothing could be compared; ask your "
-                "instructor.")
-        else:
-            results[job.student, job.exercise] = score_notebook(
-                job.exercise, job.assembly, records[path], expected[job.exercise],
-                limits.timeout)
-    return results
-
-
-def reference_outputs(assembly: Assembly, records: list[dict]) -> tuple[dict[str, str], str]:
-    """The reference run's output of each check, and why it failed ('' if it did not)."""
-    by_cell = {record["cell"]: record for record in records
-               if record.get("when") in ("setup", "call") and record.get("cell") is not None}
-    outputs = {}
-    for index, plan in enumerate(assembly.cells):
-        record = by_cell.get(index)
-        if record is None or record["outcome"] != Outcome.PASSED:
-            what = (record.get("error") or record.get("message")) if record else "not run"
-            return {}, f"cell {plan.cell_id}: {what}"
-        if plan.check is not None:
-            outputs[plan.cell_id] = record["text"]
-    return outputs, ""
+        answers = learner_answers(read_notebook(path))
+    except InvalidNotebook as err:
+        key = result_key(None, raw, reference, limits)
+        if store.load(name, submission.student, key) is not None:
+            return None
+        store.save(name, submission.student, key,
+                   unreadable(name, graded_checks(solution), str(err)))
+        return Job(submission.student, name, None)
+    key = result_key(answers, raw, reference, limits)
+    if store.load(name, submission.student, key) is not None:
+        return None
+    return Job(submission.student, name, None, key, answers)
 
 
 def load_exercise(path: Path) -> tuple[Assembly, dict[str, str]]:
@@ -194,28 +283,3 @@ def check_notebook(path: Path, limits: Limits = DEFAULT_LIMITS) -> NotebookResul
     return score_notebook(path.stem, assembly, records[target], expected, limits.timeout)
 
 
-class Progress:
-    """A tqdm bar on a terminal, else one line per finished notebook on stderr."""
-
-    def __init__(self, labels: dict[Path, str]):
-        self.labels, self.count, self.bar = labels, 0, None
-        if sys.stderr.isatty() and labels:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=len(labels), desc="grading", unit="notebook", file=sys.stderr)
-
-    def done(self, path: Path) -> None:
-        self.count += 1
-        if self.bar is not None:
-            self.bar.set_postfix_str(self.labels[path], refresh=False)
-            self.bar.update(1)
-        else:
-            print(f"[{self.count}/{len(self.labels)}] ran {self.labels[path]}",
-                  file=sys.stderr, flush=True)
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()

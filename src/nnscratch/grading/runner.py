@@ -38,17 +38,17 @@ class Limits:
     timeout: float = 120.0  # one cell
     notebook_timeout: float | None = None  # one notebook; default 5 cell timeouts
     memory_mb: int = 4096  # each kernel's data segment
-    jobs: int | None = None  # notebooks run in parallel; default: number of CPUs
+    jobs: int | None = None  # notebooks run in parallel; default: the CPUs available
     sandbox: bool = True  # run each kernel in the bubblewrap sandbox
     scratch_mb: int = 256  # the sandbox's writable space
     processes: int = 64  # processes and threads of a sandboxed kernel
 
     def jobs_for(self, notebooks: int) -> int:
-        return max(1, min(self.jobs or os.cpu_count() or 1, notebooks))
+        return max(1, min(self.jobs or available_cpus(), notebooks))
 
     def threads_for(self, notebooks: int) -> int:
         """BLAS threads per kernel, so that parallel kernels do not oversubscribe the cores."""
-        return max(1, (os.cpu_count() or 1) // self.jobs_for(notebooks))
+        return max(1, available_cpus() // self.jobs_for(notebooks))
 
     @property
     def notebook_limit(self) -> float:
@@ -62,6 +62,35 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def available_cpus() -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup CPU quota.
+
+    A container started with ``--cpus 2`` sees every core of the host in
+    ``os.cpu_count()``; its quota is in ``cpu.max`` (cgroup v2) or ``cpu.cfs_quota_us``
+    (cgroup v1).
+    """
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+    quota = _cgroup_quota()
+    return max(1, min(count, int(quota))) if quota else count
+
+
+def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs allowed by the cgroup quota, or None when there is none."""
+    try:
+        text = (root / "cpu.max").read_text().split()
+        if text and text[0] != "max":
+            return int(text[0]) / int(text[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota / period if quota > 0 else None
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
 
 
 def write_kernelspec(jupyter: Path, limits: Limits, threads: int, runtime: Path) -> Path:

@@ -35,13 +35,14 @@ def find_submissions(root: Path, exercises: list[str], *,
         if entry.name.startswith(".") or entry.resolve() in skipped:
             continue
         if entry.is_dir():
-            students.append(_student(entry, exercises))
+            students.append(student_folder(entry, exercises))
         elif entry.suffix == ".ipynb":
             warnings.append(f"ignoring {entry}: put notebooks in {root}/<student>/")
     return students, warnings
 
 
-def _student(folder: Path, exercises: list[str]) -> Submission:
+def student_folder(folder: Path, exercises: list[str]) -> Submission:
+    """One student's submission: the notebooks of ``folder``, named after it."""
     submission = Submission(folder.name, folder)
     for path in sorted(folder.rglob("*.ipynb")):
         relative = path.relative_to(folder)

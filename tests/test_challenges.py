@@ -1,0 +1,138 @@
+"""Each challenge graded with its test class, in the sandbox, as a class would be.
+
+A test class (``tests/challenges/NN_topic.py``) holds answers written as careful learners
+would, in other correct forms (``CORRECT``: loops, other stable formulas, other cache
+contents), and answers with the classic bugs of the topic (``BUGGY``: each with a phrase
+its hint must contain). Every member is the solution with some answer cells replaced.
+The class is graded once per challenge with a fixed secret seed, together with a forger
+that knows every stored output of the solution and replays it through an IPython input
+transformer, computing nothing.
+
+- every correct member gets full marks and no hint;
+- every buggy member loses points; at least 80% get the hint that names their bug;
+- the forger scores at most 10% of the points.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nnscratch.grading.grade import grade_class
+from nnscratch.grading.notebooks import output_text
+from nnscratch.grading.roles import cell_role
+from nnscratch.grading.runner import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASSES = sorted(path.stem for path in (Path(__file__).parent / "challenges").glob("[0-9]*.py"))
+SEED = 20261201  # a fixed "secret" seed, so that a failure can be reproduced
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
+
+
+def load_class(stem: str):
+    return importlib.import_module(f"tests.challenges.{stem}")
+
+
+def with_answers(solution: nbformat.NotebookNode, answers: dict[str, str]):
+    nb = copy.deepcopy(solution)
+    unknown = set(answers) - {cell.id for cell in nb.cells if cell_role(cell) == "answer"}
+    assert not unknown, f"not answer cells: {unknown}"
+    for cell in nb.cells:
+        if cell.id in answers:
+            cell.source = answers[cell.id]
+    return nb
+
+
+FORGE = '''
+KNOWN = {known!r}
+
+
+def forge(lines):
+    return [f"print({{KNOWN[''.join(lines).strip()]!r}}, end='')\\n"] \\
+        if "".join(lines).strip() in KNOWN else lines
+
+
+get_ipython().input_transformers_cleanup.append(forge)
+'''
+
+
+def forger(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Answers left as exercise stubs; every check replaced by a print of its stored output."""
+    known = {cell.source.strip(): output_text(cell.outputs) for cell in solution.cells
+             if cell_role(cell) in ("check", "hidden")}
+    from nnscratch.grading.exercises import make_exercise
+
+    stubs = {cell.id: cell.source for cell in make_exercise(solution).cells
+             if cell_role(cell) == "answer"}
+    first = next(iter(stubs))
+    stubs[first] = FORGE.format(known=known) + "\n" + stubs[first]
+    return with_answers(solution, stubs)
+
+
+@pytest.fixture(scope="module", params=CLASSES)
+def graded(request, tmp_path_factory):
+    stem = request.param
+    members = load_class(stem)
+    root = tmp_path_factory.mktemp(stem)
+    solutions = root / "solutions"
+    solutions.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{stem}.ipynb", solutions)
+    solution = nbformat.read(solutions / f"{stem}.ipynb", as_version=4)
+    students = {f"correct-{name}": with_answers(solution, answers)
+                for name, answers in members.CORRECT.items()}
+    students.update({f"buggy-{name}": with_answers(solution, answers)
+                     for name, (answers, _) in members.BUGGY.items()})
+    students["forger"] = forger(solution)
+    for student, notebook in students.items():
+        (root / "class" / student).mkdir(parents=True)
+        nbformat.write(notebook, root / "class" / student / f"{stem}.ipynb")
+    grades = grade_class(root / "class", solutions, root / "out",
+                         Limits(timeout=120, jobs=2), seed=SEED)
+    return stem, members, {grade.student: grade.results[stem] for grade in grades}
+
+
+def hints(result) -> list[str]:
+    return [hint for check in result.checks for hint in check.hints]
+
+
+def test_the_class_is_big_enough(graded):
+    _, members, _ = graded
+    assert len(members.CORRECT) >= 2 and len(members.BUGGY) >= 3
+
+
+def test_correct_answers_get_full_marks_and_no_hint(graded):
+    _, members, results = graded
+    for name in members.CORRECT:
+        result = results[f"correct-{name}"]
+        failed = {c.check.id: c.detail for c in result.checks if not c.passed}
+        assert failed == {}, f"correct-{name} lost points: {failed}"
+        assert result.problems == [] and hints(result) == [], name
+
+
+def test_buggy_answers_lose_points(graded):
+    _, members, results = graded
+    kept = [name for name in members.BUGGY
+            if results[f"buggy-{name}"].earned == results[f"buggy-{name}"].max_points]
+    assert kept == []
+
+
+def test_hints_name_the_bug(graded):
+    _, members, results = graded
+    named = {name: any(phrase.lower() in hint.lower()
+                       for hint in hints(results[f"buggy-{name}"]))
+             for name, (_, phrase) in members.BUGGY.items()}
+    missed = [name for name, ok in named.items() if not ok]
+    assert len(missed) <= 0.2 * len(named), f"no hint naming the bug: {missed}"
+
+
+def test_the_forger_scores_at_most_ten_percent(graded):
+    _, _, results = graded
+    result = results["forger"]
+    assert result.earned <= 0.1 * result.max_points, \
+        [c.check.id for c in result.checks if c.passed]
