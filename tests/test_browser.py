@@ -4,7 +4,12 @@
 to another host is recorded and aborted, so a page that needs the internet fails here.
 Each page must: log no console error, render its math with the book's own MathJax,
 load every image, and link only to sidebar pages that exist. Full-page screenshots go
-to ``_build/screenshots/``.
+to ``_build/screenshots/``. An axe-core audit (WCAG 2 A and AA rules, axe-core bundled
+by the PyPI package ``axe-playwright-python``) must find no violation on a sample of
+pages, at desktop width and at a phone's 390 px.
+
+The built book is read from ``_build/html``; the environment variable
+``NNSCRATCH_BOOK_HTML`` points the tests at another build's ``html`` folder.
 
 Needs ``/usr/bin/chromium`` (Debian package ``chromium``). Without it the tests are
 skipped locally and fail in CI (when ``CI`` is set).
@@ -23,13 +28,14 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from conftest import chapter_stems
+
+from tests.toc import chapter_stems
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+HTML = Path(os.environ.get("NNSCRATCH_BOOK_HTML", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = HTML.parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,6 +52,7 @@ STEMS = chapter_stems()
 # page (relative to _build/html) -> screenshot name
 PAGES = {
     "intro.html": "intro",
+    "notation.html": "notation",
     **{f"chapters/{stem}.html": f"chapter_{stem}" for stem in STEMS},
     "exercises/01_initialization.html": "exercise_01_initialization",
     "instructor_guide.html": "instructor_guide",
@@ -53,6 +60,26 @@ PAGES = {
 }
 
 MATH_TIMEOUT_MS = 30_000
+
+# The accessibility audit: axe-core's WCAG 2.0/2.1 level A and AA rules, on one page of
+# each kind, at desktop width and at a phone's width (the theme's narrow layout).
+AXE_PAGES = {
+    "intro.html": "intro",
+    "notation.html": "notation",
+    f"chapters/{STEMS[0]}.html": f"chapter_{STEMS[0]}",
+    f"chapters/{STEMS[4]}.html": f"chapter_{STEMS[4]}",
+    f"exercises/{STEMS[0]}.html": f"exercise_{STEMS[0]}",
+}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "390px": {"width": 390, "height": 844}}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it (for messages)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _require_chromium() -> None:
@@ -80,7 +107,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def server() -> Iterator[str]:
     """Base URL of ``_build/html`` served on an ephemeral localhost port."""
     if not (HTML / "intro.html").is_file():
-        pytest.fail(f"{HTML.relative_to(ROOT)} is missing: run `make book` first")
+        pytest.fail(f"{shown(HTML)} is missing: run `make book` first")
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -111,9 +138,9 @@ def browser():
 class PageVisit:
     """One page opened with the network cut off; what went wrong is recorded."""
 
-    def __init__(self, browser, url: str) -> None:
+    def __init__(self, browser, url: str, viewport: dict | None = None) -> None:
         self.context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, service_workers="block"
+            viewport=viewport or VIEWPORTS["desktop"], service_workers="block"
         )
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
@@ -228,12 +255,39 @@ def test_page_works_offline(visit, server):
 def test_book_opens_from_the_file_system(browser):
     """Offline reading opens ``_build/html/index.html`` directly: math must still render."""
     if not (HTML / "intro.html").is_file():
-        pytest.fail(f"{HTML.relative_to(ROOT)} is missing: run `make book` first")
+        pytest.fail(f"{shown(HTML)} is missing: run `make book` first")
     page_visit = PageVisit(browser, (HTML / "chapters" / f"{STEMS[0]}.html").as_uri())
     try:
         math = render_math(page_visit.page)
         assert page_visit.external_requests == []
         assert page_visit.console_errors == []
         assert math["rendered"] > 0 and math["errors"] == 0, math
+    finally:
+        page_visit.close()
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page, one readable line per violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS).response
+    lines = []
+    for violation in results["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        lines.append(f"{violation['id']} ({violation['impact']}, {len(targets)} elements): "
+                     f"{violation['help']}; e.g. {targets[:3]}")
+    return lines
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("relative", list(AXE_PAGES), ids=list(AXE_PAGES.values()))
+def test_page_passes_the_accessibility_audit(browser, server, relative, viewport):
+    """axe-core (WCAG 2 A and AA) finds no violation, with the math already typeset."""
+    page_visit = PageVisit(browser, server + relative, VIEWPORTS[viewport])
+    try:
+        render_math(page_visit.page)
+        violations = axe_violations(page_visit.page)
+        assert page_visit.external_requests == [], "the page tried to reach the internet"
+        assert violations == [], f"{relative} at {viewport}: accessibility violations"
     finally:
         page_visit.close()
