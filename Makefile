@@ -45,6 +45,7 @@ bench: venv
 	$(BIN)/python bench/train_step.py
 	$(BIN)/python bench/digits.py
 	$(BIN)/python bench/grading.py
+	$(BIN)/python bench/semester.py
 
 clean:
 	rm -rf _build

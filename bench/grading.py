@@ -5,8 +5,9 @@ compares two runs on the same cores:
 
 1. baseline: nbclient executes each solution notebook once per student, ``--jobs``
    notebooks at a time (a process pool), one fresh kernel per notebook;
-2. grading: ``nnscratch grade`` on the class (assembly, one pytest + nbval + xdist
-   run, scoring, gradebook and feedback).
+2. grading: ``nnscratch grade`` on the class: assembly, one pytest + nbval + xdist run
+   in which every kernel is sandboxed and each exercise's solution runs once more with
+   the run's secret seed (the reference), scoring, and all reports.
 
 Prints both wall times, the per-notebook cost, the overhead ratio (grading / baseline)
 and the CPU utilisation of each run (CPU seconds of all child processes divided by
@@ -32,7 +33,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from nnscratch.grading.grade import grade_class
+from nnscratch.grading.grade import Options, grade_class
 from nnscratch.grading.runner import Limits
 
 
@@ -93,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         submissions = make_class(root, solutions, args.students)
         notebooks = sorted(submissions.rglob("*.ipynb"))
         base_wall, base_cpu = measure(lambda: baseline(notebooks, args.jobs, args.timeout))
-        limits = Limits(timeout=args.timeout, jobs=args.jobs, memory_mb=0)
+        options = Options(limits=Limits(timeout=args.timeout, jobs=args.jobs, memory_mb=0))
         grades = []
         grade_wall, grade_cpu = measure(lambda: grades.extend(
-            grade_class(submissions, args.solutions, root / "out", limits)))
+            grade_class(submissions, args.solutions, root / "out", options).grades))
     full = sum(grade.status == "ok" and grade.total == sum(
         result.max_points for result in grade.results.values()) for grade in grades)
     count = len(notebooks)

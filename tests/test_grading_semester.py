@@ -206,8 +206,8 @@ def test_a_broken_assignments_file_is_a_clear_error(tmp_path, capsys, text, mess
     (tmp_path / "assignments.yml").write_text(text)
     (tmp_path / "class" / "ada").mkdir(parents=True)
     code = main(["grade", str(tmp_path / "class"), "--solutions", str(SOLUTIONS),
-                 "--assignments", str(tmp_path / "assignments.yml"), "--out",
-                 str(tmp_path / "out")])
+                 "--assignments", str(tmp_path / "assignments.yml"), "--assignment", "week1",
+                 "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 

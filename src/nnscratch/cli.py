@@ -13,6 +13,7 @@ print one line ``nnscratch: error: ...`` and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidNotebook as err:
         print(f"nnscratch: error: cannot read {args.notebook}: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the output was piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _exercises(args: argparse.Namespace) -> int:

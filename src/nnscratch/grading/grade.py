@@ -122,6 +122,8 @@ def class_files(solutions: Path, options: Options) -> ClassFiles:
 def selection(files: ClassFiles, options: Options) -> Assignment:
     """The exercises this run grades: a named assignment, a list, or all of them."""
     if options.assignment:
+        if options.assignment in files.course.unknown:
+            raise GradingError(files.course.unknown[options.assignment])
         if options.assignment not in files.course.assignments:
             defined = ", ".join(files.course.assignments) or "none"
             raise GradingError(f"no assignment {options.assignment!r} in "

@@ -40,6 +40,10 @@ class SemesterError(ValueError):
     """A problem in an assignments, roster, overrides or times file."""
 
 
+class UnknownExercise(SemesterError):
+    """A file names an exercise that the solutions folder does not have."""
+
+
 @dataclass(frozen=True)
 class LatePolicy:
     """Percent of the total lost per started day late, up to ``max`` percent."""
@@ -67,6 +71,7 @@ class Course:
 
     assignments: dict[str, Assignment] = field(default_factory=dict)
     late_policy: LatePolicy | None = None
+    unknown: dict[str, str] = field(default_factory=dict)  # assignment -> why it is unusable
 
 
 def resolve_exercises(names: list, known: list[str], where: str) -> tuple[str, ...]:
@@ -79,7 +84,7 @@ def resolve_exercises(names: list, known: list[str], where: str) -> tuple[str, .
         name = f"{name:02d}" if isinstance(name, int) else str(name).strip()
         matches = [stem for stem in known if stem == name or stem.split("_")[0] == name]
         if len(matches) != 1:
-            raise SemesterError(f"{where}: unknown exercise {name!r} "
+            raise UnknownExercise(f"{where}: unknown exercise {name!r} "
                                 f"(exercises: {', '.join(known)})")
         resolved.append(matches[0])
     return tuple(resolved)
@@ -99,9 +104,14 @@ def load_course(path: Path, known: list[str]) -> Course:
     if not isinstance(data, dict):
         raise SemesterError(f"{path}: expected assignment names mapped to exercises")
     policy = data.pop("late_policy", None)
-    assignments = {str(name): _assignment(path, str(name), spec, known)
-                   for name, spec in data.items()}
-    return Course(assignments, _late_policy(path, policy) if policy is not None else None)
+    assignments, unknown = {}, {}
+    for name, spec in data.items():
+        try:
+            assignments[str(name)] = _assignment(path, str(name), spec, known)
+        except UnknownExercise as err:  # another solutions folder: an error only when used
+            unknown[str(name)] = str(err)
+    return Course(assignments, _late_policy(path, policy) if policy is not None else None,
+                  unknown)
 
 
 def _assignment(path: Path, name: str, spec, known: list[str]) -> Assignment:
