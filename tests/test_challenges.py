@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnscratch.grading.grade import grade_class
+from nnscratch.grading.grade import Options, grade_class
 from nnscratch.grading.notebooks import output_text
 from nnscratch.grading.roles import cell_role
 from nnscratch.grading.runner import Limits
@@ -92,9 +92,9 @@ def graded(request, tmp_path_factory):
     for student, notebook in students.items():
         (root / "class" / student).mkdir(parents=True)
         nbformat.write(notebook, root / "class" / student / f"{stem}.ipynb")
-    grades = grade_class(root / "class", solutions, root / "out",
-                         Limits(timeout=120, jobs=2), seed=SEED)
-    return stem, members, {grade.student: grade.results[stem] for grade in grades}
+    summary = grade_class(root / "class", solutions, root / "out",
+                          Options(limits=Limits(timeout=120, jobs=2), seed=SEED))
+    return stem, members, {grade.student: grade.results[stem] for grade in summary.grades}
 
 
 def hints(result) -> list[str]:

@@ -141,7 +141,41 @@ def sandbox_environment(*, memory_mb: int, processes: int, file_mb: int, threads
     return env
 
 
-class SandboxProvisioner(LocalProvisioner):
+class IpcProvisioner(LocalProvisioner):
+    """A local kernel that talks over ipc sockets in a private folder, not over TCP.
+
+    Registered as ``nnscratch-ipc``: the book executes its chapters with it (no TCP port
+    and no "running over TCP without encryption" warning), and the sandbox extends it.
+    The kernelspec's command may start with ``python``: it becomes this Python.
+    """
+
+    runtime_dir = Unicode("", help="where the private folder of each kernel goes").tag(
+        config=True)
+
+    kernel_dir: Path | None = None
+
+    def socket_prefix(self) -> Path:
+        return self.kernel_dir / "ipc"
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        self.kernel_dir = Path(tempfile.mkdtemp(prefix="k-", dir=self.runtime_dir or None))
+        km.transport = "ipc"
+        km.ip = str(self.socket_prefix())
+        km.connection_file = str(self.kernel_dir / "connection.json")
+        kwargs = await super().pre_launch(**kwargs)
+        if kwargs["cmd"] and kwargs["cmd"][0] == "python":
+            kwargs["cmd"][0] = sys.executable
+        return kwargs
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if self.kernel_dir is not None and not restart:
+            shutil.rmtree(self.kernel_dir, ignore_errors=True)
+            self.kernel_dir = None
+
+
+class SandboxProvisioner(IpcProvisioner):
     """Launch a kernel inside bwrap and connect to it over ipc sockets.
 
     Configured from the kernelspec (``metadata.kernel_provisioner.config``).
@@ -151,23 +185,17 @@ class SandboxProvisioner(LocalProvisioner):
     processes = Integer(64, help="processes and threads the kernel may have").tag(config=True)
     scratch_mb = Integer(256, help="size of the writable /scratch, in MB").tag(config=True)
     threads = Integer(1, help="BLAS/OpenMP threads of the kernel").tag(config=True)
-    runtime_dir = Unicode("", help="where the private folder of each kernel goes").tag(
-        config=True)
 
-    kernel_dir: Path | None = None
+    def socket_prefix(self) -> Path:
+        return self.kernel_dir / "s" / "ipc"  # s: a symlink into the sandbox, made at launch
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         problem = sandbox_problem()
         if problem:
             raise SandboxUnavailable(problem)
-        km = self.parent
-        self.kernel_dir = Path(tempfile.mkdtemp(prefix="k-", dir=self.runtime_dir or None))
-        km.transport = "ipc"
-        km.ip = str(self.kernel_dir / "s" / "ipc")
-        km.connection_file = str(self.kernel_dir / "connection.json")
         kwargs = await super().pre_launch(**kwargs)
-        kwargs["cmd"] = [INSIDE_CONNECTION if arg == km.connection_file else arg
-                         for arg in kwargs["cmd"]]
+        connection = self.parent.connection_file
+        kwargs["cmd"] = [INSIDE_CONNECTION if arg == connection else arg for arg in kwargs["cmd"]]
         return kwargs
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
@@ -200,13 +228,6 @@ class SandboxProvisioner(LocalProvisioner):
             os.close(info_read)
         (self.kernel_dir / "s").symlink_to(f"/proc/{child}/root{INSIDE_SOCKETS}")
         return self.connection_info
-
-    async def cleanup(self, restart: bool = False) -> None:
-        await super().cleanup(restart=restart)
-        if self.kernel_dir is not None:
-            shutil.rmtree(self.kernel_dir, ignore_errors=True)
-            self.kernel_dir = None
-
 
 def _read_child_pid(fd: int, timeout: float = 10.0) -> int:
     """The host PID of the sandbox's first process, from bwrap's ``--info-fd`` JSON."""
