@@ -8,7 +8,8 @@ An exercise is its solution with:
 - a self-check cell after the first setup cell: the code of ``selfcheck.py`` and the
   expected output of every visible check (the solution's stored output);
 - every visible check cell starting with ``%%check <id>`` (the magic prints PASS or FAIL
-  under the check) and followed by a Markdown cell showing its expected output.
+  under the check), its code folded (Jupyter's ``source_hidden``, the book's
+  ``hide-input``), and followed by a Markdown cell showing its expected output.
 
 Everything else (cell ids, metadata, markdown) is kept, so learners' answer cells keep
 the ids the grader matches them by. The generated cells are tagged ``selfcheck``.
@@ -90,6 +91,8 @@ def make_exercise(solution: NotebookNode) -> NotebookNode:
             meta = cell.metadata["nnscratch"]
             meta[EXPECTED] = expected[cell.id]
             cell.source = f"{CHECK_MAGIC} {meta['id']}\n{cell.source}"
+            cell.metadata.tags.append("hide-input")  # folded: the verdict is what matters
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
             cells.append(_expected_cell(cell.id, meta["id"], meta["points"], expected[cell.id]))
         elif role == "setup" and not any(c.id == SELFCHECK_TAG for c in cells):
             cells.append(selfcheck_cell(solution))
