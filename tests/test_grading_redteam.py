@@ -392,3 +392,4 @@ def test_hostile_processes_get_a_clear_status(graded):
     assert "kernel died while running cell `answer-sigmoid`" in feedback(graded, "parent_killer")
     assert "exceeded the time limit (5 s)" in feedback(graded, "sleeper")
     assert "ValueError: I/O operation on closed file" in feedback(graded, "stdout_closer")
+

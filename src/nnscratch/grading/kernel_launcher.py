@@ -46,8 +46,8 @@ def apply_limits(environ: dict[str, str]) -> None:
         os.setgid(uid)
         os.setuid(uid)
     for name, (limit, unit) in LIMITS.items():
-        if environ.get(name):
-            value = int(environ[name]) * unit
+        value = int(environ.get(name) or 0) * unit
+        if value > 0:  # 0 means no limit
             resource.setrlimit(limit, (value, value))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
