@@ -136,3 +136,31 @@ def test_the_forger_scores_at_most_ten_percent(graded):
     result = results["forger"]
     assert result.earned <= 0.1 * result.max_points, \
         [c.check.id for c in result.checks if c.passed]
+
+
+STEMS = sorted(path.stem for path in (ROOT / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_exercise_checks_itself_in_plain_jupyter(stem):
+    """With the solution's answers, every %%check prints PASS; untouched, every one FAILs.
+
+    Plain nbclient and the stock python3 kernel, as in Jupyter, Colab or Binder: no
+    sandbox and no nnscratch.
+    """
+    from nbclient import NotebookClient
+
+    exercise = nbformat.read(ROOT / "exercises" / f"{stem}.ipynb", as_version=4)
+    answers = {cell.id: cell.source for cell in
+               nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4).cells}
+    for blank in (True, False):
+        nb = copy.deepcopy(exercise)
+        for cell in nb.cells:
+            if cell_role(cell) == "answer" and not blank:
+                cell.source = answers[cell.id]
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=blank).execute()
+        for cell in nb.cells:
+            if cell_role(cell) == "check":
+                printed = "".join(o.get("text", "") for o in cell.outputs)
+                verdict = "FAIL" if blank else "PASS"
+                assert f"{verdict} {cell.metadata.nnscratch['id']}:" in printed, printed[-500:]

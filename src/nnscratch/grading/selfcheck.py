@@ -96,6 +96,7 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
     magic runs the cell, shows what it prints, then a PASS or FAIL line; a failure
     lists the ``Hint: ...`` lines the check wrote to stderr as probable mistakes.
     """
+    import ast
     import contextlib
     import io
     import sys
@@ -116,6 +117,16 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
             self.stream.write(text)
             return super().write(text)
 
+    def run(source: str, name: str) -> None:
+        """Run a cell's code; show its last expression's value as Jupyter would."""
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, name, "exec"), shell.user_ns)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), name, "eval"), shell.user_ns)
+            if value is not None:
+                print(shell.display_formatter.format(value)[0]["text/plain"])
+
     @register_cell_magic("check")
     def check(line: str, cell: str) -> None:
         check_id = line.strip()
@@ -124,7 +135,7 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
         failure = None
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(errors):
             try:
-                exec(compile(cell, f"<{check_id}>", "exec"), shell.user_ns)
+                run(cell, f"<{check_id}>")
             except Exception as error:  # the check raised: show it as Jupyter would
                 failure = f"raised {type(error).__name__}: {error}"
                 shell.showtraceback()
