@@ -45,3 +45,13 @@ def test_a_cgroup_quota_caps_the_cpus(tmp_path):
     assert runner._cgroup_quota(tmp_path) == 2.0
     (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
     assert runner._cgroup_quota(tmp_path) is None
+
+
+def test_an_environment_under_tmp_keeps_tmp_a_folder(monkeypatch):
+    monkeypatch.setattr(sandbox, "python_roots", lambda: [sandbox.Path("/tmp/clone/.venv")])
+    env = sandbox.sandbox_environment(memory_mb=100, processes=8, file_mb=10, threads=1,
+                                      python_bin=sandbox.Path("/tmp/clone/.venv/bin"))
+    args = sandbox.bwrap_command(["python"], connection_fd=3, info_fd=4, scratch_mb=10, env=env)
+    pairs = list(zip(args, args[1:], strict=False))
+    assert ("--ro-bind", "/tmp/clone/.venv") in pairs
+    assert not any(a == "--symlink" and args[i + 2] == "/tmp" for i, a in enumerate(args[:-2]))

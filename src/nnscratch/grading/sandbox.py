@@ -118,8 +118,10 @@ def bwrap_command(command: list[str], *, connection_fd: int, info_fd: int, scrat
              "--perms", "1777", "--size", str(16 * 2**20), "--tmpfs", "/dev/shm",
              "--perms", "1777", "--size", str(2**20), "--tmpfs", INSIDE_SOCKETS,
              "--perms", "1777", "--size", str(scratch_mb * 2**20), "--tmpfs", SCRATCH,
-             "--perms", "1777", "--dir", f"{SCRATCH}/tmp", "--symlink", f"{SCRATCH}/tmp", "/tmp",
-             "--remount-ro", "/dev", "--remount-ro", "/",
+             "--perms", "1777", "--dir", f"{SCRATCH}/tmp"]
+    if Path("/tmp") not in {parent for path in targets for parent in path.parents}:
+        args += ["--symlink", f"{SCRATCH}/tmp", "/tmp"]  # else /tmp holds the environment
+    args += ["--remount-ro", "/dev", "--remount-ro", "/",
              "--chdir", SCRATCH, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
@@ -216,14 +218,20 @@ class SandboxProvisioner(IpcProvisioner):
                              scratch_mb=self.scratch_mb, env=env)
         kwargs = LocalProvisioner._scrub_kwargs(kwargs)
         kwargs.pop("env", None)
-        try:
-            self.process = launch_kernel(argv, pass_fds=(connection_read, info_write), **kwargs)
-        finally:
-            os.close(connection_read)
-            os.close(info_write)
+        errors = self.kernel_dir / "bwrap.log"  # what bwrap says if it cannot start
+        with open(errors, "w") as log:
+            try:
+                self.process = launch_kernel(argv, pass_fds=(connection_read, info_write),
+                                             **{**kwargs, "stderr": log})
+            finally:
+                os.close(connection_read)
+                os.close(info_write)
         self.pid = self.pgid = self.process.pid
         try:
             child = _read_child_pid(info_read)
+        except SandboxUnavailable as err:
+            reason = errors.read_text(errors="replace").strip().splitlines()[-1:]
+            raise SandboxUnavailable(f"{err}: {reason[0] if reason else 'no message'}") from None
         finally:
             os.close(info_read)
         (self.kernel_dir / "s").symlink_to(f"/proc/{child}/root{INSIDE_SOCKETS}")
