@@ -1,5 +1,7 @@
 """Test class of challenge 01 (initialization): correct variants and classic bugs."""
 
+from tests.challenges import edited
+
 GAIN = '''
 def gain(activation, negative_slope=0.01):
     if activation == "linear":
@@ -202,9 +204,7 @@ SOLUTION = {"answer-gain": GAIN, "answer-init-weights": INIT, "answer-predict-st
 
 def bug(cell: str, find: str, replace: str) -> dict[str, str]:
     """The solution's answer ``cell`` with one change (``find`` must occur in it)."""
-    source = SOLUTION[cell]
-    assert find in source, (cell, find)
-    return {cell: source.replace(find, replace)}
+    return edited(SOLUTION, cell, (find, replace))
 
 
 BUGGY = {

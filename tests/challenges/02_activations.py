@@ -1,5 +1,7 @@
 """Test class of challenge 02 (activations): correct variants and classic bugs."""
 
+from tests.challenges import edited
+
 SIGMOID = '''
 def sigmoid(x):
     z = np.exp(-np.abs(x))
@@ -194,9 +196,7 @@ def _grads(X, weights, forward, backward, dout):
 
 def bug(cell: str, find: str, replace: str) -> dict[str, str]:
     """The solution's answer ``cell`` with one change (``find`` must occur in it)."""
-    source = SOLUTION[cell]
-    assert find in source, (cell, find)
-    return {cell: source.replace(find, replace)}
+    return edited(SOLUTION, cell, (find, replace))
 
 
 NAIVE_SOFTPLUS = "out = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))"

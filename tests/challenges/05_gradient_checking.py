@@ -1,5 +1,7 @@
 """Test class of challenge 05 (gradient checking): correct variants and classic bugs."""
 
+from tests.challenges import edited
+
 NUMGRAD = '''
 def numerical_grads(f, inputs, dout, h=1e-6):
     arrays = {name: np.array(value, dtype=np.float64) for name, value in inputs.items()}
@@ -144,9 +146,7 @@ def numerical_grads(f, inputs, dout, h=1e-6):
 
 def bug(cell: str, find: str, replace: str) -> dict[str, str]:
     """The solution's answer ``cell`` with one change (``find`` must occur in it)."""
-    source = SOLUTION[cell]
-    assert find in source, (cell, find)
-    return {cell: source.replace(find, replace)}
+    return edited(SOLUTION, cell, (find, replace))
 
 
 BUGGY = {

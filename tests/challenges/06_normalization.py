@@ -6,21 +6,11 @@ loudly when the solution no longer contains the text it replaces).
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
-import nbformat
+from tests.challenges import edited, solution_answers
 
-SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / "06_normalization.ipynb"
-_ANSWERS = {cell.id: cell.source for cell in nbformat.read(SOLUTION, as_version=4).cells
-            if "answer" in cell.metadata.get("tags", [])}
-
-
-def _edit(cell_id: str, *replacements: tuple[str, str]) -> dict[str, str]:
-    source = _ANSWERS[cell_id]
-    for old, new in replacements:
-        assert old in source, f"{cell_id}: {old!r} not in the solution"
-        source = source.replace(old, new)
-    return {cell_id: source}
+_edit = functools.partial(edited, solution_answers("06_normalization"))
 
 
 BN_LOOPS = '''

@@ -1,5 +1,7 @@
 """Test class of challenge 10 (a hand-written autograd op; a NumPy net in PyTorch and back)."""
 
+from tests.challenges import replaced
+
 # --- correct answers in other forms -------------------------------------------------------
 
 FUNCTION_SAVES_PREACTIVATION = '''
@@ -190,8 +192,7 @@ def train_torch(params, X, y, lr, steps):
 
 
 def edit(source: str, old: str, new: str) -> str:
-    assert old in source, old
-    return source.replace(old, new)
+    return replaced(source, (old, new))
 
 
 BUGGY = {
