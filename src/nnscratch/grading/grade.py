@@ -44,7 +44,7 @@ from .semester import (
     load_times,
     resolve_exercises,
 )
-from .store import ResultStore, result_key
+from .store import ResultStore, digest, result_key
 from .submissions import Submission, find_submissions, student_folder
 
 
@@ -152,11 +152,13 @@ def grade_class(submissions: Path, solutions: Path, out: Path,
     store = ResultStore(out)
     jobs: list[Job] = []
     reused = 0
+    digests = {name: digest((solutions / f"{name}.ipynb").read_bytes())
+               for name in chosen.exercises}
     for submission in students:
         files.unexpected[submission.student] = submission.unexpected
         for name in chosen.exercises:
-            job = _job(store, files.solutions[name], solutions / f"{name}.ipynb",
-                       submission, name, options.limits)
+            job = _job(store, files.solutions[name], digests[name], submission, name,
+                       options.limits)
             if job is None:
                 reused += 1
             elif job.answers is not None:  # else its result is known without running it
@@ -227,7 +229,7 @@ def _students(submissions: Path, out: Path, exercises: list[str],
     return students
 
 
-def _job(store: ResultStore, solution: NotebookNode, solution_path: Path,
+def _job(store: ResultStore, solution: NotebookNode, solution_digest: str,
          submission: Submission, name: str, limits: Limits) -> Job | None:
     """The job grading one notebook; None when its stored result is still valid.
 
@@ -238,17 +240,16 @@ def _job(store: ResultStore, solution: NotebookNode, solution_path: Path,
     if path is None:
         store.remove(name, submission.student)
         return Job(submission.student, name, None)
-    raw, reference = path.read_bytes(), solution_path.read_bytes()
     try:
         answers = learner_answers(read_notebook(path))
     except InvalidNotebook as err:
-        key = result_key(None, raw, reference, limits)
+        key = result_key(None, path.read_bytes(), solution_digest, limits)
         if store.load(name, submission.student, key) is not None:
             return None
         store.save(name, submission.student, key,
                    unreadable(name, graded_checks(solution), str(err)))
         return Job(submission.student, name, None)
-    key = result_key(answers, raw, reference, limits)
+    key = result_key(answers, None, solution_digest, limits)
     if store.load(name, submission.student, key) is not None:
         return None
     return Job(submission.student, name, None, key, answers)

@@ -109,9 +109,12 @@ def publish(out: Path, store: ResultStore, files: ClassFiles, selection: Assignm
     graded = store.exercises()
     assignments = list(files.course.assignments.values()) or [
         Assignment(name, (name,)) for name in files.solutions]
-    totals = {assignment.name: {grade.student: grade.total for grade in assignment_grades(
-        store, files, assignment, students)}
-        for assignment in assignments if graded & set(assignment.exercises)}
+    totals = {}
+    for assignment in assignments:
+        if graded & set(assignment.exercises):
+            done = grades if assignment == selection else assignment_grades(
+                store, files, assignment, students)
+            totals[assignment.name] = {grade.student: grade.total for grade in done}
     entries = {entry.id: entry for entry in files.roster or []}
     write_lms(out, [entries.get(student, RosterEntry(student)) for student in students], totals)
     return grades

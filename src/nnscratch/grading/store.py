@@ -23,19 +23,23 @@ GRADER_VERSION = 2  # bump when a change to grading makes stored results stale
 RESULTS = "results"
 
 
-def result_key(answers: dict[str, str] | None, raw: bytes, solution: bytes,
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def result_key(answers: dict[str, str] | None, raw: bytes | None, solution: str,
                limits: Limits) -> str:
     """The key of a notebook's result: what was graded, against what, within what limits.
 
     ``answers`` are the learner's answer cells by id (None for a file that could not be
-    read, which is then identified by its bytes ``raw``).
+    read, which is then identified by its bytes ``raw``); ``solution`` is the digest of
+    the solution notebook's file.
     """
-    what = {"answers": answers} if answers is not None else {
-        "file": hashlib.sha256(raw).hexdigest()}
-    payload = {**what, "solution": hashlib.sha256(solution).hexdigest(),
+    what = {"answers": answers} if answers is not None else {"file": digest(raw)}
+    payload = {**what, "solution": solution,
                "limits": [limits.timeout, limits.notebook_limit, limits.memory_mb,
                           limits.sandbox], "grader": GRADER_VERSION}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return digest(json.dumps(payload, sort_keys=True).encode())
 
 
 class ResultStore:
