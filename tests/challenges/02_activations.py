@@ -246,21 +246,8 @@ def silu_backward(dout, cache):
         bug("answer-depth", "norms[l] = np.linalg.norm(inputs[l].T @ dZ)",
             "norms[l] = np.linalg.norm(inputs[l].T @ dA)"), "derivative comes first"),
     "depth-output-instead-of-input": (
-        {"answer-depth": '''
-def weight_grad_norms(X, weights, forward, backward, dout):
-    A, outputs, caches = X, [], []
-    for W in weights:
-        A, cache = forward(A @ W)
-        outputs.append(A)
-        caches.append(cache)
-    norms = np.empty(len(weights))
-    dA = dout
-    for l in reversed(range(len(weights))):
-        dZ = backward(dA, caches[l])
-        norms[l] = np.linalg.norm(outputs[l].T @ dZ)
-        dA = dZ @ weights[l].T
-    return norms
-'''}, "layer's input"),
+        bug("answer-depth", "inputs.append(A)\n        A, cache = forward(A @ W)",
+            "A, cache = forward(A @ W)\n        inputs.append(A)"), "layer's input"),
     "depth-reversed": (
         bug("answer-depth", "    return norms", "    return norms[::-1]"), "layer 1"),
 }
