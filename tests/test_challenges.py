@@ -164,3 +164,39 @@ def test_the_exercise_checks_itself_in_plain_jupyter(stem):
                 printed = "".join(o.get("text", "") for o in cell.outputs)
                 verdict = "FAIL" if blank else "PASS"
                 assert f"{verdict} {cell.metadata.nnscratch['id']}:" in printed, printed[-500:]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_stored_outputs_do_not_survive_another_seed(stem):
+    """Replaying the stored outputs (seed 0) earns at most 10% of the points at other seeds.
+
+    The forger above is graded at one seed; a check with few possible outputs (a list of
+    names, a permutation) would pay off at some seeds. Here the solution runs in this
+    process at three more seeds, as the self-check magic runs a cell, and every check
+    whose output at any of them matches the stored one counts as forgeable.
+    """
+    import contextlib
+    import io
+
+    from nnscratch.grading.roles import graded_checks, with_seed
+    from nnscratch.grading.selfcheck import compare_outputs, run_code
+
+    solution = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
+    checks = {check.cell_id: check for check in graded_checks(solution)}
+    stored = {cell.id: output_text(cell.outputs) for cell in solution.cells
+              if cell.id in checks}
+    forgeable: set[str] = set()
+    for seed in (1, 2, 3):
+        namespace: dict = {}
+        for cell in solution.cells:
+            if cell.cell_type != "code":
+                continue
+            source = with_seed(cell.source, seed) if cell_role(cell) == "setup" else cell.source
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+                run_code(source, namespace, cell.id)
+            if cell.id in checks and compare_outputs(stored[cell.id], printed.getvalue(),
+                                                     checks[cell.id].rtol) is None:
+                forgeable.add(cell.id)
+    points = sum(check.points for check in checks.values())
+    assert sum(checks[cell].points for cell in forgeable) <= 0.1 * points, sorted(forgeable)

@@ -89,6 +89,20 @@ def _show(kind: str, value: str) -> str:
     return value if kind == "number" else repr(value)
 
 
+def run_code(source: str, namespace: dict, name: str, show=repr) -> None:
+    """Run a cell's code in ``namespace``; print its last expression's value as Jupyter
+    does (``show`` turns the value into text)."""
+    import ast
+
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, name, "exec"), namespace)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+        if value is not None:
+            print(show(value))
+
+
 def register(expected: dict[str, tuple[float, float, str]]) -> None:
     """Define the ``%%check <id>`` cell magic of an exercise notebook.
 
@@ -96,7 +110,6 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
     magic runs the cell, shows what it prints, then a PASS or FAIL line; a failure
     lists the ``Hint: ...`` lines the check wrote to stderr as probable mistakes.
     """
-    import ast
     import contextlib
     import io
     import sys
@@ -117,16 +130,6 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
             self.stream.write(text)
             return super().write(text)
 
-    def run(source: str, name: str) -> None:
-        """Run a cell's code; show its last expression's value as Jupyter would."""
-        tree = ast.parse(source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, name, "exec"), shell.user_ns)
-        if last is not None:
-            value = eval(compile(ast.Expression(last.value), name, "eval"), shell.user_ns)
-            if value is not None:
-                print(shell.display_formatter.format(value)[0]["text/plain"])
-
     @register_cell_magic("check")
     def check(line: str, cell: str) -> None:
         check_id = line.strip()
@@ -135,7 +138,8 @@ def register(expected: dict[str, tuple[float, float, str]]) -> None:
         failure = None
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(errors):
             try:
-                run(cell, f"<{check_id}>")
+                run_code(cell, shell.user_ns, f"<{check_id}>",
+                         lambda value: shell.display_formatter.format(value)[0]["text/plain"])
             except Exception as error:  # the check raised: show it as Jupyter would
                 failure = f"raised {type(error).__name__}: {error}"
                 shell.showtraceback()
